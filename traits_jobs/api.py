@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The public API of traits_jobs: import from here, and only from here.
+
+It is a drop-in successor of ``traits_futures.api`` 0.3: replacing that
+import by this one keeps an application working.
+
+Executor
+--------
+- :class:`TraitsExecutor`
+- :data:`ExecutorState`, with :data:`RUNNING`, :data:`STOPPING`, :data:`STOPPED`
+
+Submitting jobs
+---------------
+- :func:`submit_call`
+- :func:`submit_iteration`
+- :func:`submit_progress`
+
+Futures
+-------
+- :class:`CallFuture`
+- :class:`IterationFuture`
+- :class:`ProgressFuture`
+- :data:`FutureState`, with :data:`WAITING`, :data:`EXECUTING`,
+  :data:`COMPLETED`, :data:`FAILED`, :data:`CANCELLING`, :data:`CANCELLED`
+
+Errors
+------
+- :exc:`TaskCancelled`
+- :exc:`TraitsJobsError`, :exc:`ExecutorStateError`,
+  :exc:`ShutdownTimeoutError`, :exc:`UnknownMessageError`,
+  :exc:`RemoteJobError`
+
+Defining job kinds
+------------------
+- :class:`BaseFuture`, :func:`message_handler`
+- :class:`BaseTask`
+- :class:`IFuture`
+- :class:`ITaskSpecification`
+
+Contexts
+--------
+- :class:`IParallelContext`
+- :class:`MultithreadingContext`
+
+Event loops
+-----------
+- :class:`IEventLoop`
+- :class:`ETSEventLoop`
+- :class:`QtEventLoop`
+- :class:`AsyncioEventLoop`
+- :class:`ManualEventLoop`
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from traits_jobs.contexts.i_parallel_context import IParallelContext
+from traits_jobs.contexts.multithreading import MultithreadingContext
+from traits_jobs.event_loops.asyncio_loop import AsyncioEventLoop
+from traits_jobs.event_loops.ets import ETSEventLoop
+from traits_jobs.event_loops.i_event_loop import IEventLoop
+from traits_jobs.event_loops.manual import ManualEventLoop
+from traits_jobs.executor.traits_executor import TraitsExecutor
+from traits_jobs.jobs.base_future import BaseFuture, message_handler
+from traits_jobs.jobs.base_task import BaseTask
+from traits_jobs.jobs.call import CallFuture, submit_call
+from traits_jobs.jobs.i_task_specification import IFuture, ITaskSpecification
+from traits_jobs.jobs.iteration import IterationFuture, submit_iteration
+from traits_jobs.jobs.progress import ProgressFuture, submit_progress
+from traits_jobs.states.exceptions import (
+    ExecutorStateError,
+    RemoteJobError,
+    ShutdownTimeoutError,
+    TaskCancelled,
+    TraitsJobsError,
+    UnknownMessageError,
+)
+from traits_jobs.states.executor_states import RUNNING, STOPPED, STOPPING, ExecutorState
+from traits_jobs.states.future_states import (
+    CANCELLED,
+    CANCELLING,
+    COMPLETED,
+    EXECUTING,
+    FAILED,
+    WAITING,
+    FutureState,
+)
+
+if TYPE_CHECKING:
+    from traits_jobs.event_loops.qt import QtEventLoop
+
+
+def __getattr__(name: str) -> Any:
+    # QtEventLoop is imported on first use, so that importing the API does
+    # not import Qt in applications that deliver on asyncio.
+    if name == "QtEventLoop":
+        from traits_jobs.event_loops.qt import QtEventLoop
+
+        return QtEventLoop
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+__all__ = [
+    "CANCELLED",
+    "CANCELLING",
+    "COMPLETED",
+    "EXECUTING",
+    "FAILED",
+    "RUNNING",
+    "STOPPED",
+    "STOPPING",
+    "WAITING",
+    "AsyncioEventLoop",
+    "BaseFuture",
+    "BaseTask",
+    "CallFuture",
+    "ETSEventLoop",
+    "ExecutorState",
+    "ExecutorStateError",
+    "FutureState",
+    "IEventLoop",
+    "IFuture",
+    "IParallelContext",
+    "ITaskSpecification",
+    "IterationFuture",
+    "ManualEventLoop",
+    "MultithreadingContext",
+    "ProgressFuture",
+    "QtEventLoop",
+    "RemoteJobError",
+    "ShutdownTimeoutError",
+    "TaskCancelled",
+    "TraitsExecutor",
+    "TraitsJobsError",
+    "UnknownMessageError",
+    "message_handler",
+    "submit_call",
+    "submit_iteration",
+    "submit_progress",
+]

@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Jobs on threads of this process."""
+
+import concurrent.futures
+import threading
+from typing import TYPE_CHECKING
+
+from traits_jobs.contexts.i_parallel_context import IParallelContext
+
+if TYPE_CHECKING:
+    from traits_jobs.jobs.base_task import SendFunction
+    from traits_jobs.routing.router import MessageRouter
+
+
+class MultithreadingContext(IParallelContext):
+    """Run jobs on a thread pool; messages go straight into the executor's queue."""
+
+    def __init__(self) -> None:
+        self._closed = False
+
+    def worker_pool(self, *, max_workers: int | None = None) -> concurrent.futures.Executor:
+        """Make a ``ThreadPoolExecutor`` whose threads are named after traits_jobs."""
+        return concurrent.futures.ThreadPoolExecutor(
+            max_workers=max_workers, thread_name_prefix="traits_jobs-worker"
+        )
+
+    def event(self) -> threading.Event:
+        """Make a ``threading.Event``."""
+        return threading.Event()
+
+    def sender(self, router: "MessageRouter") -> "SendFunction":
+        """Workers share memory with the main thread: they call the router directly."""
+        return router.send
+
+    def close(self) -> None:
+        """Mark the context closed; threads need nothing else."""
+        self._closed = True
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` has been called."""
+        return self._closed

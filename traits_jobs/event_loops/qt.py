@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Delivery on the Qt event loop. The only module of traits_jobs that imports Qt.
+
+Qt is reached through :mod:`pyface.qt`, so traits_jobs uses the same binding
+as the application's TraitsUI views.
+"""
+
+import collections
+import threading
+from collections.abc import Callable
+
+from pyface.qt import QtCore
+
+from traits_jobs.event_loops.i_event_loop import ConditionWaiters, IEventLoop, logger
+
+_event_type: int | None = None
+
+
+def _wake_event_type() -> QtCore.QEvent.Type:
+    """The Qt event type of a wake-up, registered with Qt once per process."""
+    global _event_type
+    if _event_type is None:
+        _event_type = QtCore.QEvent.registerEventType()
+    return QtCore.QEvent.Type(_event_type)
+
+
+class _Waker(QtCore.QObject):
+    """Main-thread object that runs posted callbacks, one per posted event."""
+
+    def __init__(self, waiters: ConditionWaiters) -> None:
+        super().__init__(QtCore.QCoreApplication.instance())
+        self._callbacks: collections.deque[Callable[[], object]] = collections.deque()
+        self._waiters = waiters
+        self._type = _wake_event_type()
+
+    def post(self, callback: Callable[[], object]) -> None:
+        # postEvent is thread-safe; QEvent is not a QObject, so making one on
+        # a worker thread is allowed.
+        self._callbacks.append(callback)
+        QtCore.QCoreApplication.postEvent(self, QtCore.QEvent(self._type))
+
+    def event(self, event: QtCore.QEvent) -> bool:
+        if event.type() == self._type:
+            self._waiters.run_callback(self._callbacks.popleft())
+            return True
+        return super().event(event)
+
+
+class QtEventLoop(IEventLoop):
+    """Deliver messages on the Qt (main thread) event loop.
+
+    Create it on the main thread. A ``QApplication`` (or
+    ``QCoreApplication``) must exist before the first job reports anything.
+    """
+
+    def __init__(self) -> None:
+        self._waiters = ConditionWaiters()
+        self._waker: _Waker | None = None
+        self._closed = False
+
+    def start(self) -> None:
+        """Create the main-thread Qt object that receives wake-ups. Main thread only."""
+        if self._waker is None:
+            if threading.current_thread() is not threading.main_thread():
+                msg = (
+                    "QtEventLoop must be started on the main thread, not on "
+                    f"{threading.current_thread().name!r}: Qt objects may not be "
+                    "created on worker threads."
+                )
+                raise RuntimeError(msg)
+            self._waker = _Waker(self._waiters)
+
+    def call_soon_threadsafe(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` soon on the Qt main thread. Thread-safe.
+
+        Raises
+        ------
+        RuntimeError
+            If the loop was never started or was closed.
+        """
+        waker = self._waker
+        if waker is None or self._closed:
+            state = "closed" if self._closed else "not started"
+            msg = f"QtEventLoop is {state}; call start() on the main thread first."
+            raise RuntimeError(msg)
+        waker.post(callback)
+
+    def run_until(self, condition: Callable[[], bool], timeout: float) -> bool:
+        """Run a nested Qt event loop until ``condition()`` holds. Main thread only.
+
+        See :meth:`IEventLoop.run_until`.
+        """
+        self.start()
+        if condition():
+            return True
+        if QtCore.QCoreApplication.instance() is None:
+            msg = "run_until() needs a QApplication; none exists."
+            raise RuntimeError(msg)
+        loop = QtCore.QEventLoop()
+        timer = QtCore.QTimer()
+        timer.setSingleShot(True)
+        timer.timeout.connect(loop.quit)
+        self._waiters.add(condition, loop.quit)
+        timer.start(max(0, round(timeout * 1000)))
+        try:
+            loop.exec()
+        finally:
+            timer.stop()
+            self._waiters.remove(condition)
+        return condition()
+
+    def close(self) -> None:
+        """Stop accepting callbacks and delete the Qt object. Main thread only."""
+        if not self._closed:
+            self._closed = True
+            if self._waker is not None:
+                self._waker.deleteLater()
+                logger.debug("QtEventLoop closed")

@@ -1,0 +1,334 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The executor that runs jobs and keeps their futures up to date."""
+
+import concurrent.futures
+import itertools
+import threading
+import warnings
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from traits.api import Any as AnyTrait
+from traits.api import Bool, HasStrictTraits, Property
+
+from traits_jobs.contexts.i_parallel_context import IParallelContext
+from traits_jobs.contexts.multithreading import MultithreadingContext
+from traits_jobs.event_loops.ets import ETSEventLoop
+from traits_jobs.event_loops.i_event_loop import IEventLoop, logger
+from traits_jobs.executor.job import Job
+from traits_jobs.jobs.base_future import BaseFuture
+from traits_jobs.jobs.base_task import BaseTask, run_job
+from traits_jobs.jobs.i_task_specification import ITaskSpecification
+from traits_jobs.routing.router import MessageRouter
+from traits_jobs.states.exceptions import ExecutorStateError, ShutdownTimeoutError
+from traits_jobs.states.executor_states import RUNNING, STOPPED, STOPPING, ExecutorState
+
+_FutureT = TypeVar("_FutureT", bound=BaseFuture)
+
+
+def _check_optional(name: str, value: object, expected: type) -> None:
+    if value is not None and not isinstance(value, expected):
+        msg = f"{name} must be {expected.__name__} or None, not {type(value).__name__}: {value!r}"
+        raise TypeError(msg)
+
+
+class TraitsExecutor(HasStrictTraits):
+    """Runs jobs on a worker pool; their futures change on the main thread.
+
+    Create it on the main thread. Submit with :func:`submit_call`,
+    :func:`submit_iteration`, :func:`submit_progress` or :meth:`submit`, from
+    any thread. Stop it with :meth:`stop` (non-blocking) or :meth:`shutdown`
+    (blocking) before the application exits.
+
+    Parameters
+    ----------
+    thread_pool : concurrent.futures.Executor, optional
+        Deprecated alias of ``worker_pool``.
+    worker_pool : concurrent.futures.Executor, optional
+        A pool to run the jobs on. The executor never shuts it down. If not
+        given, the executor makes a pool of its own and shuts it down when it
+        stops.
+    max_workers : int, optional
+        Size of the executor's own pool. Not allowed with ``worker_pool``.
+    context : IParallelContext, optional
+        Where jobs run. Defaults to a :class:`MultithreadingContext` owned,
+        and closed at stop, by the executor. A context passed in is not closed.
+    event_loop : IEventLoop, optional
+        The loop that delivers messages. Defaults to :class:`ETSEventLoop`.
+    """
+
+    #: RUNNING, then STOPPING, then STOPPED.
+    state = Property(ExecutorState, observe=None)
+
+    #: True while jobs can be submitted.
+    running = Property(Bool, observe=None)
+
+    #: True once the executor has stopped and released its resources.
+    stopped = Property(Bool, observe=None)
+
+    # Private state; plain values, never observed.
+    _internal_state = AnyTrait(RUNNING)
+    _lock = AnyTrait()
+    _owns_pool = AnyTrait()
+    _worker_pool = AnyTrait()
+    _max_workers = AnyTrait()
+    _owns_context = AnyTrait()
+    _context = AnyTrait()
+    _owns_event_loop = AnyTrait()
+    _event_loop = AnyTrait()
+    _router = AnyTrait()
+    _send = AnyTrait()
+    _jobs = AnyTrait()
+    _ids = AnyTrait()
+
+    def __init__(
+        self,
+        thread_pool: concurrent.futures.Executor | None = None,
+        *,
+        worker_pool: concurrent.futures.Executor | None = None,
+        max_workers: int | None = None,
+        context: IParallelContext | None = None,
+        event_loop: IEventLoop | None = None,
+        **traits: Any,
+    ) -> None:
+        if thread_pool is not None:
+            if worker_pool is not None:
+                msg = "Pass worker_pool only; thread_pool is its deprecated alias."
+                raise TypeError(msg)
+            warnings.warn(
+                "thread_pool is deprecated; use worker_pool instead",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            worker_pool = thread_pool
+        if worker_pool is not None and max_workers is not None:
+            msg = (
+                "max_workers sizes the executor's own pool and cannot be combined with "
+                f"worker_pool; got max_workers={max_workers!r} and worker_pool={worker_pool!r}."
+            )
+            raise TypeError(msg)
+        if max_workers is not None and (
+            not isinstance(max_workers, int) or isinstance(max_workers, bool) or max_workers < 1
+        ):
+            msg = f"max_workers must be a positive int or None, not {max_workers!r}"
+            raise ValueError(msg)
+        _check_optional("worker_pool", worker_pool, concurrent.futures.Executor)
+        _check_optional("context", context, IParallelContext)
+        _check_optional("event_loop", event_loop, IEventLoop)
+        super().__init__(**traits)
+        self._lock = threading.Lock()
+        self._owns_pool = worker_pool is None
+        self._worker_pool = worker_pool
+        self._max_workers = max_workers
+        self._owns_context = context is None
+        self._context = MultithreadingContext() if context is None else context
+        self._owns_event_loop = event_loop is None
+        self._event_loop = ETSEventLoop() if event_loop is None else event_loop
+        self._event_loop.start()
+        self._router = MessageRouter(
+            self._event_loop, on_final=self._job_ended, on_error=self._observer_failed
+        )
+        self._send = self._context.sender(self._router)
+        self._jobs: dict[int, Job] = {}
+        self._ids = itertools.count()
+
+    # -- submission: thread-safe --------------------------------------------
+
+    def submit(self, task: ITaskSpecification) -> Any:
+        """Run the job that ``task`` specifies; return its future. Thread-safe.
+
+        The future's traits change only on the main thread, whichever thread
+        submitted.
+
+        Raises
+        ------
+        ExecutorStateError
+            If the executor is not running.
+        TypeError
+            If ``task`` is not an :class:`ITaskSpecification`.
+        """
+        if not (hasattr(task, "future") and hasattr(task, "task")):
+            msg = (
+                "submit() expected an ITaskSpecification (with future() and task() "
+                f"methods), got {type(task).__name__}: {task!r}"
+            )
+            raise TypeError(msg)
+        self._check_running("submit a job")
+        job = Job(self._context.event(), self._router)
+        future = task.future(job.cancel)
+        runner = task.task()
+        if not isinstance(future, BaseFuture) or not isinstance(runner, BaseTask):
+            msg = (
+                f"{type(task).__name__}.future() must return a BaseFuture and .task() a "
+                f"BaseTask; got {type(future).__name__} and {type(runner).__name__}"
+            )
+            raise TypeError(msg)
+        job.future = future
+        with self._lock:
+            self._check_running("submit a job")
+            pool = self._worker_pool
+            if pool is None:
+                pool = self._worker_pool = self._context.worker_pool(max_workers=self._max_workers)
+            job.job_id = job_id = next(self._ids)
+            self._jobs[job_id] = job
+            self._router.add_receiver(job_id, future)
+            try:
+                pool_future = pool.submit(run_job, runner, job_id, self._send, job.cancel_event.is_set)
+            except Exception as error:
+                del self._jobs[job_id]
+                self._router.remove_receiver(job_id)
+                msg = f"The worker pool refused the job: {type(error).__name__}: {error}"
+                raise ExecutorStateError(msg) from error
+            job.pool_future = pool_future
+        pool_future.add_done_callback(job.pool_done)
+        return future
+
+    def _check_running(self, action: str) -> None:
+        if self._internal_state != RUNNING:
+            msg = f"Cannot {action}: the executor is {self._internal_state}, not {RUNNING}."
+            raise ExecutorStateError(msg)
+
+    # -- stopping: main thread only -----------------------------------------
+
+    def stop(self) -> None:
+        """Cancel every job and stop once they have all ended. Main thread only.
+
+        Returns at once. The executor is STOPPING until the last job's future
+        is done, then releases what it owns and becomes STOPPED.
+
+        Raises
+        ------
+        ExecutorStateError
+            If the executor is not running.
+        """
+        self._check_running("stop")
+        self._begin_stop()
+
+    def shutdown(self, *, timeout: float | None = None) -> None:
+        """Cancel every job and wait until all have ended. Main thread only.
+
+        While it waits, messages from the jobs are delivered (their futures'
+        observers run inside this call); nothing else of the event loop runs.
+        Does nothing if the executor is already stopped.
+
+        Parameters
+        ----------
+        timeout : float, optional
+            Seconds to wait at most. None waits for as long as it takes.
+
+        Raises
+        ------
+        ShutdownTimeoutError
+            If jobs were still running when the timeout expired. The executor
+            stays STOPPING and keeps delivering messages through the event
+            loop; it stops by itself once the last job ends.
+        """
+        if timeout is not None and (not isinstance(timeout, int | float) or timeout < 0):
+            msg = f"timeout must be a non-negative number of seconds or None, not {timeout!r}"
+            raise ValueError(msg)
+        if self._internal_state == STOPPED:
+            return
+        if self._internal_state == RUNNING:
+            self._begin_stop()
+        if not self._router.drain_until(lambda: not self._jobs, timeout):
+            count = len(self._jobs)
+            msg = (
+                f"Shutdown timed out after {timeout} s with {count} job(s) still running. "
+                "The executor stays stopping and stops by itself when they end; "
+                "call shutdown() again to wait longer."
+            )
+            raise ShutdownTimeoutError(msg)
+        pool = self._worker_pool
+        if self._owns_pool and pool is not None:
+            pool.shutdown(wait=True)
+
+    def _begin_stop(self) -> None:
+        with self._lock:
+            jobs = list(self._jobs.values())
+            self._set_state(STOPPING)
+        for job in jobs:
+            assert job.future is not None
+            job.future.cancel()
+        if not self._jobs and self._internal_state == STOPPING:
+            self._finish_stop()
+
+    def _finish_stop(self) -> None:
+        self._router.close()
+        if self._owns_pool and self._worker_pool is not None:
+            self._worker_pool.shutdown(wait=False)
+        if self._owns_context:
+            self._context.close()
+        if self._owns_event_loop:
+            self._event_loop.close()
+        self._set_state(STOPPED)
+        logger.debug("%r stopped", self)
+
+    # -- delivery callbacks: main thread ------------------------------------
+
+    def _job_ended(self, job_id: int) -> None:
+        del self._jobs[job_id]
+        if not self._jobs and self._internal_state == STOPPING:
+            self._finish_stop()
+
+    def _observer_failed(self, job_id: int, error: BaseException) -> None:
+        job = self._jobs.get(job_id)
+        future = job.future if job is not None else None
+        logger.error(
+            "An observer of job %d (%r) raised; delivery goes on",
+            job_id,
+            future,
+            exc_info=(type(error), error, error.__traceback__),
+        )
+
+    # -- deprecated methods of traits-futures 0.2 ---------------------------
+
+    def submit_call(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """Deprecated: use ``submit_call(executor, fn, ...)``."""
+        from traits_jobs.jobs.call import submit_call
+
+        warnings.warn("use submit_call(executor, ...)", DeprecationWarning, stacklevel=2)
+        return submit_call(self, fn, *args, **kwargs)
+
+    def submit_iteration(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """Deprecated: use ``submit_iteration(executor, fn, ...)``."""
+        from traits_jobs.jobs.iteration import submit_iteration
+
+        warnings.warn("use submit_iteration(executor, ...)", DeprecationWarning, stacklevel=2)
+        return submit_iteration(self, fn, *args, **kwargs)
+
+    def submit_progress(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """Deprecated: use ``submit_progress(executor, fn, ...)``."""
+        from traits_jobs.jobs.progress import submit_progress
+
+        warnings.warn("use submit_progress(executor, ...)", DeprecationWarning, stacklevel=2)
+        return submit_progress(self, fn, *args, **kwargs)
+
+    # -- state --------------------------------------------------------------
+
+    @property
+    def event_loop(self) -> IEventLoop:
+        """The event loop that delivers this executor's messages."""
+        return self._event_loop
+
+    def _set_state(self, new: str) -> None:
+        old = self._internal_state
+        if old == new:
+            return
+        self._internal_state = new
+        self.trait_property_changed("state", old, new)
+        if old == RUNNING:
+            self.trait_property_changed("running", True, False)
+        if new == STOPPED:
+            self.trait_property_changed("stopped", False, True)
+
+    def _get_state(self) -> str:
+        return self._internal_state
+
+    def _get_running(self) -> bool:
+        return self._internal_state == RUNNING
+
+    def _get_stopped(self) -> bool:
+        return self._internal_state == STOPPED
+
+    def __repr__(self) -> str:
+        return f"<TraitsExecutor {self._internal_state}, {len(self._jobs)} live job(s)>"

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The worker-side half of a job."""
+
+import abc
+from collections.abc import Callable
+from typing import Any
+
+from traits_jobs.states.failure import marshal_exception
+from traits_jobs.states.messages import Control, MessageKind
+
+#: ``send(job_id, kind, payload)``: how a worker reaches the main thread.
+SendFunction = Callable[[int, MessageKind, Any], None]
+
+
+class BaseTask(abc.ABC):
+    """Base class for the part of a job that runs on a worker.
+
+    Subclasses implement :meth:`run`. While it runs, :meth:`send` reports to
+    the job's future and :attr:`cancelled` tells whether cancellation was
+    requested. What :meth:`run` returns becomes the future's ``result``; what
+    it raises becomes the future's ``exception`` and ``error``.
+    """
+
+    _job_id: int
+    _send: SendFunction
+    _cancelled: Callable[[], bool]
+
+    @abc.abstractmethod
+    def run(self) -> Any:
+        """Do the job's work, on a worker."""
+
+    def send(self, message_type: str, message_args: Any = None) -> None:
+        """Send a message to the future, which dispatches it by ``message_type``.
+
+        The future handles it with the method decorated
+        ``@message_handler(message_type)`` or named ``_process_<message_type>``.
+        Messages sent after cancellation are dropped by the future.
+        """
+        self._send(self._job_id, message_type, message_args)
+
+    @property
+    def cancelled(self) -> bool:
+        """True once cancellation of this job has been requested."""
+        return self._cancelled()
+
+    def _execute(self, job_id: int, send: SendFunction, cancelled: Callable[[], bool]) -> None:
+        """Run the job and report how it went. Runs on a worker."""
+        if cancelled():
+            send(job_id, Control.ABANDONED, None)
+            return
+        self._job_id = job_id
+        self._send = send
+        self._cancelled = cancelled
+        send(job_id, Control.STARTED, None)
+        try:
+            result = self.run()
+        except BaseException as error:
+            send(job_id, Control.RAISED, marshal_exception(error))
+            del error
+        else:
+            send(job_id, Control.RETURNED, result)
+            del result
+
+
+def run_job(task: BaseTask, job_id: int, send: SendFunction, cancelled: Callable[[], bool]) -> None:
+    """Entry point of a job on a worker pool."""
+    task._execute(job_id, send, cancelled)

@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Call jobs: run one function in the background and deliver its result."""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from traits_jobs.jobs._submit import check_callable
+from traits_jobs.jobs.base_future import BaseFuture
+from traits_jobs.jobs.base_task import BaseTask
+from traits_jobs.jobs.i_task_specification import ITaskSpecification
+
+if TYPE_CHECKING:
+    from traits_jobs.executor.traits_executor import TraitsExecutor
+
+
+class CallFuture(BaseFuture):
+    """Future of a call job: ``result`` is what the function returned."""
+
+
+class CallTask(BaseTask):
+    """Worker side of a call job."""
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]):
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+
+    def run(self) -> Any:
+        return self.fn(*self.args, **self.kwargs)
+
+
+class BackgroundCall(ITaskSpecification):
+    """Specification of a call job: ``fn(*args, **kwargs)``."""
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]):
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+
+    def future(self, cancel: Callable[[], None]) -> CallFuture:
+        return CallFuture(_cancel=cancel)
+
+    def task(self) -> CallTask:
+        return CallTask(self.fn, self.args, self.kwargs)
+
+
+def submit_call(
+    executor: "TraitsExecutor", fn: Callable[..., Any], /, *args: Any, **kwargs: Any
+) -> CallFuture:
+    """Run ``fn(*args, **kwargs)`` in the background. Thread-safe.
+
+    Parameters
+    ----------
+    executor : TraitsExecutor
+        The executor to run the job.
+    fn : callable
+        The function to call on a worker.
+    *args, **kwargs
+        Passed to ``fn``.
+
+    Returns
+    -------
+    CallFuture
+        Its ``result`` is what ``fn`` returned.
+    """
+    check_callable("submit_call", fn)
+    future: CallFuture = executor.submit(BackgroundCall(fn, args, kwargs))
+    return future

@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Iteration jobs: deliver each item an iterable produces, in order."""
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from traits.api import Event
+
+from traits_jobs.jobs._submit import check_callable
+from traits_jobs.jobs.base_future import BaseFuture, message_handler
+from traits_jobs.jobs.base_task import BaseTask
+from traits_jobs.jobs.i_task_specification import ITaskSpecification
+from traits_jobs.states.messages import GENERATED
+
+if TYPE_CHECKING:
+    from traits_jobs.executor.traits_executor import TraitsExecutor
+
+
+class IterationFuture(BaseFuture):
+    """Future of an iteration job.
+
+    ``result_event`` fires once per item, in order; ``result`` is the value
+    the generator returned (``None`` for a plain iterable).
+    """
+
+    #: Fires with each item the iterable produces.
+    result_event = Event()
+
+    @message_handler(GENERATED)
+    def _on_generated(self, item: Any) -> None:
+        self.result_event = item
+
+
+class IterationTask(BaseTask):
+    """Worker side of an iteration job. Checks for cancellation before each item."""
+
+    def __init__(self, fn: Callable[..., Iterable[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]):
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+
+    def run(self) -> Any:
+        iterator = iter(self.fn(*self.args, **self.kwargs))
+        send, job_id, cancelled = self._send, self._job_id, self._cancelled
+        try:
+            while not cancelled():
+                try:
+                    item = next(iterator)
+                except StopIteration as stop:
+                    return stop.value
+                send(job_id, GENERATED, item)
+                del item
+        finally:
+            # Run the generator's cleanup now, on the worker, not whenever it
+            # happens to be collected.
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()
+        return None
+
+
+class BackgroundIteration(ITaskSpecification):
+    """Specification of an iteration job over ``fn(*args, **kwargs)``."""
+
+    def __init__(self, fn: Callable[..., Iterable[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]):
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+
+    def future(self, cancel: Callable[[], None]) -> IterationFuture:
+        return IterationFuture(_cancel=cancel)
+
+    def task(self) -> IterationTask:
+        return IterationTask(self.fn, self.args, self.kwargs)
+
+
+def submit_iteration(
+    executor: "TraitsExecutor", fn: Callable[..., Iterable[Any]], /, *args: Any, **kwargs: Any
+) -> IterationFuture:
+    """Iterate over ``fn(*args, **kwargs)`` in the background. Thread-safe.
+
+    Each item fires the future's ``result_event`` on the main thread. Each
+    ``yield`` is a cancellation point: after ``cancel()`` the generator is
+    closed (its ``finally`` blocks run) before it produces another item.
+
+    Parameters
+    ----------
+    executor : TraitsExecutor
+        The executor to run the job.
+    fn : callable
+        Returns an iterable, typically a generator function.
+    *args, **kwargs
+        Passed to ``fn``.
+
+    Returns
+    -------
+    IterationFuture
+    """
+    check_callable("submit_iteration", fn)
+    future: IterationFuture = executor.submit(BackgroundIteration(fn, args, kwargs))
+    return future

@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Exceptions raised by traits_jobs.
+
+::
+
+    Exception
+     +-- TaskCancelled            raised in a worker by a report made after cancel
+     +-- TraitsJobsError          base of the library's own errors
+          +-- ExecutorStateError  the executor is not in a state that allows the call
+          +-- ShutdownTimeoutError (also a TimeoutError) shutdown(timeout=) expired
+          +-- UnknownMessageError a job sent a message kind its future cannot handle
+          +-- RemoteJobError      a job's exception could not cross to the main thread
+          +-- InvalidTransition   internal: a message arrived in a state that forbids it
+"""
+
+
+class TaskCancelled(Exception):
+    """Raised inside a job when it reports progress after cancellation.
+
+    Progress jobs need not catch it: the job ends and its future becomes
+    CANCELLED.
+    """
+
+
+class TraitsJobsError(Exception):
+    """Base class of the errors traits_jobs raises itself."""
+
+
+class ExecutorStateError(TraitsJobsError, RuntimeError):
+    """The executor's state does not allow the call (submit after stop, ...)."""
+
+
+class ShutdownTimeoutError(TraitsJobsError, TimeoutError):
+    """``shutdown(timeout=...)`` expired while jobs were still running."""
+
+
+class UnknownMessageError(TraitsJobsError, LookupError):
+    """A job sent a message kind that its future has no handler for."""
+
+
+class RemoteJobError(TraitsJobsError):
+    """Stands in for a job's exception that could not be passed back as is.
+
+    Attributes
+    ----------
+    type_name : str
+        The qualified name of the original exception's type.
+    message : str
+        ``str()`` of the original exception.
+    formatted_traceback : str
+        The original traceback, formatted.
+    """
+
+    def __init__(self, type_name: str, message: str, formatted_traceback: str):
+        super().__init__(f"{type_name}: {message}")
+        self.type_name = type_name
+        self.message = message
+        self.formatted_traceback = formatted_traceback
+
+
+class InvalidTransition(TraitsJobsError):
+    """Internal error: a future received a message its state forbids.
+
+    Seeing this means a job broke the message protocol or there is a bug in
+    traits_jobs; it is never part of normal operation.
+    """

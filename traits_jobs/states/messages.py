@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The kinds of message a job sends to its future.
+
+A message is a ``(job_id, kind, payload)`` triple. ``kind`` is either a
+:class:`Control` member, which drives the future's state machine, or a string
+naming a job-specific message (``"generated"``, ``"progress"``, or a kind a
+user-defined job invents), which the future dispatches to a handler.
+Keeping the two apart by type means a user's kind can never be mistaken for a
+control message, whatever it is called.
+"""
+
+import enum
+from typing import Any
+
+
+class Control(enum.Enum):
+    """Messages that move a future through its states."""
+
+    #: The worker picked the job up and is about to run it.
+    STARTED = "started"
+
+    #: The worker saw the cancellation before starting; the job never ran.
+    ABANDONED = "abandoned"
+
+    #: The job returned; the payload is the return value.
+    RETURNED = "returned"
+
+    #: The job raised; the payload is a :class:`RaisedPayload`.
+    RAISED = "raised"
+
+
+#: Payload kind sent by iteration jobs for each generated item.
+GENERATED = "generated"
+
+#: Payload kind sent by progress jobs for each report.
+PROGRESS = "progress"
+
+#: What a message kind may be.
+MessageKind = Control | str
+
+#: A message as it travels through the queue.
+Message = tuple[int, MessageKind, Any]
