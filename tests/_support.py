@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Helpers shared by the tests: waiting, recording, holding workers."""
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from traits.api import HasTraits
+
+from traits_jobs.api import TraitsExecutor, submit_call
+from traits_jobs.testing import SAFETY_TIMEOUT, run_until
+
+
+def wait_for(
+    executor: TraitsExecutor, obj: HasTraits, trait: str, condition: Callable[[Any], bool]
+) -> None:
+    """Run the executor's event loop until ``condition(obj)`` holds."""
+    run_until(executor.event_loop, obj, trait, condition, timeout=SAFETY_TIMEOUT)
+
+
+def wait_done(executor: TraitsExecutor, future: HasTraits) -> None:
+    """Run the executor's event loop until ``future`` is done."""
+    wait_for(executor, future, "done", lambda f: f.done)
+
+
+def wait_event(event: threading.Event) -> None:
+    """Wait for a threading event, failing the test if it never comes."""
+    assert event.wait(SAFETY_TIMEOUT), "timed out waiting for a worker"
+
+
+class Recorder:
+    """Records, in order, the changes of the named traits of an object."""
+
+    def __init__(self, obj: HasTraits, names: tuple[str, ...] = ("state", "cancellable", "done")):
+        self.changes: list[tuple[str, Any]] = []
+        self.threads: set[threading.Thread] = set()
+        for name in names:
+            obj.observe(self._record, name)
+
+    def _record(self, event: Any) -> None:
+        self.threads.add(threading.current_thread())
+        self.changes.append((event.name, event.new))
+
+    def values(self, name: str) -> list[Any]:
+        """The successive values of one trait."""
+        return [new for trait, new in self.changes if trait == name]
+
+
+@contextmanager
+def blocked_workers(executor: TraitsExecutor, count: int = 4) -> Iterator[threading.Event]:
+    """Occupy ``count`` workers until the block ends; yields the release event."""
+    release = threading.Event()
+    started = [threading.Event() for _ in range(count)]
+
+    def hold(started_event: threading.Event) -> None:
+        started_event.set()
+        release.wait(SAFETY_TIMEOUT)
+
+    futures = [submit_call(executor, hold, event) for event in started]
+    for event in started:
+        wait_event(event)
+    try:
+        yield release
+    finally:
+        release.set()
+        for future in futures:
+            wait_done(executor, future)
