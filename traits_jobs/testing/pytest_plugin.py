@@ -24,7 +24,8 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from traits.api import pop_exception_handler, push_exception_handler
+from traits import api as traits_api
+from traits.observation import api as observation_api
 
 from traits_jobs.event_loops.asyncio_loop import AsyncioEventLoop
 from traits_jobs.event_loops.i_event_loop import IEventLoop
@@ -60,11 +61,14 @@ def traits_jobs_errors() -> Iterator[ErrorRecorder]:
     recorder = ErrorRecorder()
     logger = logging.getLogger("traits_jobs")
     logger.addHandler(recorder)
-    push_exception_handler(reraise_exceptions=True)
+    # Traits keeps one handler stack for on_trait_change and one for observe.
+    traits_api.push_exception_handler(reraise_exceptions=True)
+    observation_api.push_exception_handler(reraise_exceptions=True)
     try:
         yield recorder
     finally:
-        pop_exception_handler()
+        observation_api.pop_exception_handler()
+        traits_api.pop_exception_handler()
         logger.removeHandler(recorder)
     if recorder.records:
         record = recorder.records[0]
