@@ -10,6 +10,8 @@ import pytest  # noqa: E402
 
 from traits_jobs.api import TraitsExecutor  # noqa: E402
 
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture(params=["qt", "asyncio"])
 def executor(request: pytest.FixtureRequest) -> TraitsExecutor:

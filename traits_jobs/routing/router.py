@@ -72,6 +72,9 @@ class MessageRouter:
         max_pending: int = DEFAULT_MAX_PENDING,
         drain_budget: float = DEFAULT_DRAIN_BUDGET,
     ) -> None:
+        if not isinstance(max_pending, int) or max_pending < 1:
+            msg = f"max_pending must be a positive int, not {max_pending!r}"
+            raise ValueError(msg)
         self._event_loop = event_loop
         self._on_final = on_final
         self._on_error = on_error
@@ -91,6 +94,16 @@ class MessageRouter:
         self._closed = False
 
     # -- any thread ---------------------------------------------------------
+
+    @property
+    def pending(self) -> int:
+        """How many messages are queued. Thread-safe; a snapshot."""
+        return len(self._queue)
+
+    @property
+    def waiting_producers(self) -> int:
+        """How many worker threads are waiting for room. Thread-safe; a snapshot."""
+        return self._producers_waiting
 
     def add_receiver(self, job_id: int, receiver: Receiver) -> None:
         """Deliver messages for ``job_id`` to ``receiver``. Thread-safe."""

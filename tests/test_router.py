@@ -1,0 +1,165 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The message router: coalesced wake-ups, sliced drains, a bounded queue."""
+
+import threading
+import time
+
+import pytest
+
+from traits_jobs.api import ManualEventLoop
+from traits_jobs.routing.router import MessageRouter
+from traits_jobs.testing import SAFETY_TIMEOUT
+
+
+class Sink:
+    """A receiver that records what it gets; final on the kind 'end'."""
+
+    done = False
+
+    def __init__(self):
+        self.received = []
+
+    def _receive(self, kind, payload):
+        self.received.append(payload)
+        self.done = kind == "end"
+        return self.done
+
+
+def make_router(**options):
+    loop = ManualEventLoop()
+    ended, errors = [], []
+    router = MessageRouter(
+        loop, on_final=ended.append, on_error=lambda job, e: errors.append((job, e)), **options
+    )
+    return loop, router, ended, errors
+
+
+def send_from_thread(router, messages):
+    thread = threading.Thread(target=lambda: [router.send(*m) for m in messages])
+    thread.start()
+    return thread
+
+
+def test_one_wake_up_for_many_messages():
+    """A burst of messages posts a single wake-up to the event loop."""
+    loop, router, _, _ = make_router()
+    sink = Sink()
+    router.add_receiver(1, sink)
+    thread = send_from_thread(router, [(1, "item", i) for i in range(1000)])
+    thread.join(SAFETY_TIMEOUT)
+    assert loop.run_pending() == 1
+    assert sink.received == list(range(1000))
+
+
+def test_drain_yields_after_its_budget_and_reposts():
+    """A drain past its time budget stops and posts itself again."""
+    loop, router, _, _ = make_router(drain_budget=0.0)
+    sink = Sink()
+    router.add_receiver(1, sink)
+    send_from_thread(router, [(1, "item", i) for i in range(100)]).join(SAFETY_TIMEOUT)
+    assert loop.run_pending() == 1
+    assert 0 < len(sink.received) < 100
+    assert loop.run_until(lambda: len(sink.received) == 100, SAFETY_TIMEOUT)
+    assert sink.received == list(range(100))
+
+
+def test_order_is_kept_per_job_across_jobs():
+    """Messages of each job keep their order when jobs interleave."""
+    loop, router, _, _ = make_router(drain_budget=0.0)
+    sinks = {job: Sink() for job in range(3)}
+    for job, sink in sinks.items():
+        router.add_receiver(job, sink)
+    threads = [send_from_thread(router, [(job, "item", i) for i in range(500)]) for job in sinks]
+    for thread in threads:
+        thread.join(SAFETY_TIMEOUT)
+    assert loop.run_until(lambda: all(len(s.received) == 500 for s in sinks.values()), 5)
+    assert all(sink.received == list(range(500)) for sink in sinks.values())
+
+
+def wait_until(condition):
+    """Poll a cross-thread condition, with a deadline."""
+    deadline = time.monotonic() + SAFETY_TIMEOUT
+    while not condition():
+        assert time.monotonic() < deadline, "condition never held"
+        time.sleep(0.001)
+
+
+def test_producer_waits_when_queue_is_full():
+    """A worker waits at max_pending queued messages until the main thread drains."""
+    loop, router, _, _ = make_router(max_pending=10)
+    sink = Sink()
+    router.add_receiver(1, sink)
+    thread = send_from_thread(router, [(1, "item", i) for i in range(50)])
+    wait_until(lambda: router.waiting_producers == 1)
+    assert router.pending == 10
+    assert loop.run_until(lambda: len(sink.received) == 50, SAFETY_TIMEOUT)
+    thread.join(SAFETY_TIMEOUT)
+    assert sink.received == list(range(50))
+
+
+def test_main_thread_never_waits_on_a_full_queue():
+    """Sends from the main thread go through even past max_pending."""
+    loop, router, _, _ = make_router(max_pending=2)
+    sink = Sink()
+    router.add_receiver(1, sink)
+    for i in range(5):
+        router.send(1, "item", i)
+    assert router.pending == 5
+    loop.run_pending()
+    assert sink.received == list(range(5))
+
+
+def test_close_releases_waiting_producers():
+    """Closing the router lets blocked producers finish."""
+    loop, router, _, _ = make_router(max_pending=1)
+    router.add_receiver(1, Sink())
+    thread = send_from_thread(router, [(1, "item", i) for i in range(10)])
+    wait_until(lambda: router.waiting_producers == 1)
+    router.close()
+    thread.join(SAFETY_TIMEOUT)
+    assert not thread.is_alive()
+
+
+def test_final_message_removes_receiver():
+    """After a final message the job's later messages are dropped."""
+    loop, router, ended, _ = make_router()
+    sink = Sink()
+    router.add_receiver(7, sink)
+    router.send(7, "end", "last")
+    router.send(7, "item", "straggler")
+    loop.run_pending()
+    assert sink.received == ["last"]
+    assert ended == [7]
+
+
+def test_receiver_error_is_reported_and_delivery_goes_on():
+    """A receiver that raises is reported; later messages are delivered."""
+    loop, router, _, errors = make_router()
+
+    class Fragile(Sink):
+        def _receive(self, kind, payload):
+            if payload == "bad":
+                raise ValueError("observer failed")
+            return super()._receive(kind, payload)
+
+    fragile, other = Fragile(), Sink()
+    router.add_receiver(1, fragile)
+    router.add_receiver(2, other)
+    router.send(1, "item", "bad")
+    router.send(2, "item", "fine")
+    loop.run_pending()
+    assert [(job, str(error)) for job, error in errors] == [(1, "observer failed")]
+    assert other.received == ["fine"]
+
+
+def test_drain_until_times_out():
+    """drain_until returns False when its timeout expires first."""
+    loop, router, _, _ = make_router()
+    assert router.drain_until(lambda: False, 0.01) is False
+
+
+@pytest.mark.parametrize("value", [0, -5])
+def test_max_pending_must_be_positive(value):
+    """A router with no room at all is refused."""
+    with pytest.raises(ValueError, match="max_pending"):
+        make_router(max_pending=value)
