@@ -6,9 +6,9 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("ETS_TOOLKIT", "qt")
 
-import pytest  # noqa: E402
+import pytest
 
-from traits_jobs.api import TraitsExecutor  # noqa: E402
+from traits_jobs.api import TraitsExecutor
 
 pytest_plugins = ["pytester"]
 

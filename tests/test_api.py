@@ -44,7 +44,7 @@ def test_qt_event_loop_is_public():
 def test_unknown_attribute_raises():
     """A misspelt name raises AttributeError."""
     try:
-        api.TraitsExecuter  # noqa: B018
+        api.TraitsExecuter
     except AttributeError as error:
         assert "TraitsExecuter" in str(error)
     else:

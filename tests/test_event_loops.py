@@ -36,7 +36,9 @@ def test_callbacks_from_threads_run_on_the_main_thread_in_order(event_loop):
 
     def post_all():
         for i in range(200):
-            event_loop.call_soon_threadsafe(lambda i=i: seen.append((i, threading.current_thread())))
+            event_loop.call_soon_threadsafe(
+                lambda i=i: seen.append((i, threading.current_thread()))
+            )
 
     thread = threading.Thread(target=post_all)
     thread.start()
@@ -78,7 +80,9 @@ def test_manual_loop_runs_nothing_until_asked():
     """The manual loop runs callbacks only in run_pending, not those they post."""
     loop = ManualEventLoop()
     seen = []
-    loop.call_soon_threadsafe(lambda: (seen.append(1), loop.call_soon_threadsafe(lambda: seen.append(2))))
+    loop.call_soon_threadsafe(
+        lambda: (seen.append(1), loop.call_soon_threadsafe(lambda: seen.append(2)))
+    )
     assert seen == []
     assert loop.run_pending() == 1
     assert seen == [1]
@@ -113,7 +117,7 @@ def test_asyncio_loop_passed_in_is_not_closed():
 
 def test_asyncio_loop_rejects_a_non_loop():
     """AsyncioEventLoop(event_loop=...) with something else raises TypeError."""
-    with pytest.raises(TypeError, match="asyncio.AbstractEventLoop, not str"):
+    with pytest.raises(TypeError, match=r"asyncio\.AbstractEventLoop, not str"):
         AsyncioEventLoop(event_loop="loop")
 
 
@@ -165,7 +169,12 @@ def _chosen_loop(toolkit):
 
 @pytest.mark.parametrize(
     ("toolkit", "expected"),
-    [("qt", "QtEventLoop"), ("qt4", "QtEventLoop"), ("null", "AsyncioEventLoop"), (None, "QtEventLoop")],
+    [
+        ("qt", "QtEventLoop"),
+        ("qt4", "QtEventLoop"),
+        ("null", "AsyncioEventLoop"),
+        (None, "QtEventLoop"),
+    ],
 )
 def test_ets_event_loop_follows_ets_toolkit(toolkit, expected):
     """ETS_TOOLKIT picks the loop; unset, Qt wins when installed."""

@@ -111,7 +111,7 @@ def test_main_thread_never_waits_on_a_full_queue():
 
 def test_close_releases_waiting_producers():
     """Closing the router lets blocked producers finish."""
-    loop, router, _, _ = make_router(max_pending=1)
+    _, router, _, _ = make_router(max_pending=1)
     router.add_receiver(1, Sink())
     thread = send_from_thread(router, [(1, "item", i) for i in range(10)])
     wait_until(lambda: router.waiting_producers == 1)
@@ -154,7 +154,7 @@ def test_receiver_error_is_reported_and_delivery_goes_on():
 
 def test_drain_until_times_out():
     """drain_until returns False when its timeout expires first."""
-    loop, router, _, _ = make_router()
+    _, router, _, _ = make_router()
     assert router.drain_until(lambda: False, 0.01) is False
 
 

@@ -44,7 +44,9 @@ def test_exercise_event_loop_runs_everything_posted_before():
     """exercise_event_loop runs the callbacks that were already posted."""
     loop = ManualEventLoop()
     ran = []
-    thread = threading.Thread(target=lambda: [loop.call_soon_threadsafe(lambda: ran.append(1)) for _ in range(5)])
+    thread = threading.Thread(
+        target=lambda: [loop.call_soon_threadsafe(lambda: ran.append(1)) for _ in range(5)]
+    )
     thread.start()
     thread.join(10)
     exercise_event_loop(loop)

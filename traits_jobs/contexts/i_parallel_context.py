@@ -41,4 +41,3 @@ class IParallelContext(abc.ABC):
     @abc.abstractmethod
     def closed(self) -> bool:
         """True once :meth:`close` has been called."""
-

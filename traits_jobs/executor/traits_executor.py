@@ -78,7 +78,8 @@ class TraitsExecutor(HasStrictTraits):
     _event_loop = AnyTrait()
     _router = AnyTrait()
     _send = AnyTrait()
-    _jobs = AnyTrait()
+    #: job id -> Job, for every job not yet ended.
+    _jobs: dict[int, Job] = AnyTrait()  # type: ignore[assignment]
     _ids = AnyTrait()
 
     def __init__(
@@ -129,7 +130,7 @@ class TraitsExecutor(HasStrictTraits):
             self._event_loop, on_final=self._job_ended, on_error=self._observer_failed
         )
         self._send = self._context.sender(self._router)
-        self._jobs: dict[int, Job] = {}
+        self._jobs = {}
         self._ids = itertools.count()
 
     # -- submission: thread-safe --------------------------------------------
@@ -173,7 +174,9 @@ class TraitsExecutor(HasStrictTraits):
             self._jobs[job_id] = job
             self._router.add_receiver(job_id, future)
             try:
-                pool_future = pool.submit(run_job, runner, job_id, self._send, job.cancel_event.is_set)
+                pool_future = pool.submit(
+                    run_job, runner, job_id, self._send, job.cancel_event.is_set
+                )
             except Exception as error:
                 del self._jobs[job_id]
                 self._router.remove_receiver(job_id)
@@ -315,11 +318,13 @@ class TraitsExecutor(HasStrictTraits):
         if old == new:
             return
         self._internal_state = new
-        self.trait_property_changed("state", old, new)
+        # trait_property_changed is missing from the traits stubs.
+        notify = self.trait_property_changed  # type: ignore[attr-defined]
+        notify("state", old, new)
         if old == RUNNING:
-            self.trait_property_changed("running", True, False)
+            notify("running", True, False)
         if new == STOPPED:
-            self.trait_property_changed("stopped", False, True)
+            notify("stopped", False, True)
 
     def _get_state(self) -> str:
         return self._internal_state

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 from traits.api import Any as AnyTrait
-from traits.api import Bool, Callable as CallableTrait, HasStrictTraits, Property, provides
+from traits.api import Bool, HasStrictTraits, Property, provides
+from traits.api import Callable as CallableTrait
 
 from traits_jobs.event_loops.i_event_loop import logger
 from traits_jobs.jobs.i_task_specification import IFuture
@@ -237,7 +238,7 @@ class BaseFuture(HasStrictTraits):
     def _receive(self, kind: MessageKind, payload: Any) -> bool:
         """Handle one message from the job; return True if it was the last."""
         state = self._internal_state
-        if type(kind) is Control:
+        if isinstance(kind, Control):
             if kind is Control.RETURNED and state is _S.EXECUTING:
                 self._outcome = payload
             elif kind is Control.RAISED:
@@ -248,7 +249,7 @@ class BaseFuture(HasStrictTraits):
             self._transition(kind)
             return _PUBLIC[self._internal_state] in DONE_STATES
         if state is _S.EXECUTING:
-            handler = self._message_handlers.get(kind)  # type: ignore[call-overload]
+            handler = self._message_handlers.get(kind)
             if handler is None:
                 self._fail_unknown(kind)
                 return True
@@ -304,7 +305,7 @@ class BaseFuture(HasStrictTraits):
         old_state, new_state = _PUBLIC[old], _PUBLIC[new]
         if old_state == new_state:
             return
-        changes = [("state", old_state, new_state)]
+        changes: list[tuple[str, object, object]] = [("state", old_state, new_state)]
         old_cancellable = old_state in CANCELLABLE_STATES
         if old_cancellable != (new_state in CANCELLABLE_STATES):
             changes.append(("cancellable", old_cancellable, not old_cancellable))
@@ -314,7 +315,8 @@ class BaseFuture(HasStrictTraits):
         first_error: Exception | None = None
         for name, before, after in changes:
             try:
-                self.trait_property_changed(name, before, after)
+                # trait_property_changed is missing from the traits stubs.
+                self.trait_property_changed(name, before, after)  # type: ignore[attr-defined]
             except Exception as error:
                 if first_error is None:
                     first_error = error

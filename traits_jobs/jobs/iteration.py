@@ -34,7 +34,9 @@ class IterationFuture(BaseFuture):
 class IterationTask(BaseTask):
     """Worker side of an iteration job. Checks for cancellation before each item."""
 
-    def __init__(self, fn: Callable[..., Iterable[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]):
+    def __init__(
+        self, fn: Callable[..., Iterable[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ):
         self.fn, self.args, self.kwargs = fn, args, kwargs
 
     def run(self) -> Any:
@@ -60,7 +62,9 @@ class IterationTask(BaseTask):
 class BackgroundIteration(ITaskSpecification):
     """Specification of an iteration job over ``fn(*args, **kwargs)``."""
 
-    def __init__(self, fn: Callable[..., Iterable[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]):
+    def __init__(
+        self, fn: Callable[..., Iterable[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ):
         self.fn, self.args, self.kwargs = fn, args, kwargs
 
     def future(self, cancel: Callable[[], None]) -> IterationFuture:

@@ -62,13 +62,13 @@ def traits_jobs_errors() -> Iterator[ErrorRecorder]:
     logger = logging.getLogger("traits_jobs")
     logger.addHandler(recorder)
     # Traits keeps one handler stack for on_trait_change and one for observe.
-    traits_api.push_exception_handler(reraise_exceptions=True)
-    observation_api.push_exception_handler(reraise_exceptions=True)
+    traits_api.push_exception_handler(reraise_exceptions=True)  # type: ignore[attr-defined]
+    observation_api.push_exception_handler(reraise_exceptions=True)  # type: ignore[attr-defined]
     try:
         yield recorder
     finally:
-        observation_api.pop_exception_handler()
-        traits_api.pop_exception_handler()
+        observation_api.pop_exception_handler()  # type: ignore[attr-defined]
+        traits_api.pop_exception_handler()  # type: ignore[attr-defined]
         logger.removeHandler(recorder)
     if recorder.records:
         record = recorder.records[0]
