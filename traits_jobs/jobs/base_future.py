@@ -59,6 +59,10 @@ _PUBLIC: dict[_S, str] = {
 }
 
 
+# Enum member lookups through the class are slow on the hot path.
+_WAITING, _EXECUTING = _S.WAITING, _S.EXECUTING
+
+
 class _Cancel(enum.Enum):
     """The user's request, an event that is not a message."""
 
@@ -145,11 +149,11 @@ class BaseFuture(HasStrictTraits):
     _outcome = AnyTrait()
 
     #: Message kind -> handler, built for each class from its methods.
-    _message_handlers: ClassVar[dict[str, Callable[[Any, Any], None]]] = {}
+    _message_handlers: ClassVar[dict[MessageKind, Callable[[Any, Any], None]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        handlers: dict[str, Callable[[Any, Any], None]] = {}
+        handlers: dict[MessageKind, Callable[[Any, Any], None]] = {}
         for klass in reversed(cls.__mro__):
             for name, member in vars(klass).items():
                 kind = getattr(member, _HANDLES, None)
@@ -238,30 +242,33 @@ class BaseFuture(HasStrictTraits):
     def _receive(self, kind: MessageKind, payload: Any) -> bool:
         """Handle one message from the job; return True if it was the last."""
         state = self._internal_state
+        if state is _EXECUTING:
+            # The hot path: a job-specific message while running. Control
+            # kinds are never keys of the handler table.
+            handler = self._message_handlers.get(kind)
+            if handler is not None:
+                handler(self, payload)
+                return False
         if isinstance(kind, Control):
-            if kind is Control.RETURNED and state is _S.EXECUTING:
+            if kind is Control.RETURNED and state is _EXECUTING:
                 self._outcome = payload
             elif kind is Control.RAISED:
-                if state is _S.EXECUTING or state is _S.WAITING:
+                if state is _EXECUTING or state is _WAITING:
                     self._outcome = payload
                 else:
                     logger.debug("%r raised after cancellation: %s", self, payload.message)
             self._transition(kind)
             return _PUBLIC[self._internal_state] in DONE_STATES
-        if state is _S.EXECUTING:
-            handler = self._message_handlers.get(kind)
-            if handler is None:
-                self._fail_unknown(kind)
-                return True
-            handler(self, payload)
-            return False
+        if state is _EXECUTING:
+            self._fail_unknown(kind)
+            return True
         if state is _S.CANCEL_REQUESTED_EXECUTING:
             return False
         msg = f"{type(self).__name__} received a {kind!r} message while {state.value}"
         raise InvalidTransition(msg)
 
     def _fail_unknown(self, kind: object) -> None:
-        known = ", ".join(repr(k) for k in sorted(self._message_handlers)) or "none"
+        known = ", ".join(sorted(map(repr, self._message_handlers))) or "none"
         msg = (
             f"{type(self).__name__} has no handler for message kind {kind!r} "
             f"(known kinds: {known}). Decorate a method with "
