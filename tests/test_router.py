@@ -163,3 +163,15 @@ def test_max_pending_must_be_positive(value):
     """A router with no room at all is refused."""
     with pytest.raises(ValueError, match="max_pending"):
         make_router(max_pending=value)
+
+
+def test_messages_after_close_are_dropped():
+    """A closed router neither queues nor delivers what stragglers send."""
+    loop, router, _, _ = make_router()
+    sink = Sink()
+    router.add_receiver(1, sink)
+    router.close()
+    router.send(1, "item", "late")
+    assert router.pending == 0
+    assert loop.run_pending() == 0
+    assert sink.received == []

@@ -122,6 +122,8 @@ class MessageRouter:
         queue = self._queue
         if len(queue) >= self._max_pending and threading.get_ident() != self._main_ident:
             self._wait_for_room()
+        if self._closed:
+            return
         queue.append((job_id, kind, payload))
         if self._sync_waiting:
             self._data_ready.set()
