@@ -175,3 +175,26 @@ def test_messages_after_close_are_dropped():
     assert router.pending == 0
     assert loop.run_pending() == 0
     assert sink.received == []
+
+
+def test_drain_is_not_reentered_from_an_observer():
+    """An observer that runs the event loop does not get messages delivered inside it."""
+    loop, router, _, _ = make_router()
+    depth, deepest = [0], [0]
+
+    class Reentrant(Sink):
+        def _receive(self, kind, payload):
+            depth[0] += 1
+            deepest[0] = max(deepest[0], depth[0])
+            try:
+                loop.run_pending()  # as processEvents() would
+                return super()._receive(kind, payload)
+            finally:
+                depth[0] -= 1
+
+    sink = Reentrant()
+    router.add_receiver(1, sink)
+    send_from_thread(router, [(1, "item", i) for i in range(100)]).join(SAFETY_TIMEOUT)
+    assert loop.run_until(lambda: len(sink.received) == 100, SAFETY_TIMEOUT)
+    assert sink.received == list(range(100))
+    assert deepest[0] == 1

@@ -85,6 +85,7 @@ class MessageRouter:
         self._receivers: dict[int, Receiver] = {}
         self._main_ident = threading.get_ident()
         self._wake_pending = False
+        self._draining = False
         self._wake_lock = threading.Lock()
         # Producers waiting for room, and a blocking drain waiting for data.
         self._room = threading.Condition(threading.Lock())
@@ -204,7 +205,17 @@ class MessageRouter:
         # Clear the flag before looking at the queue: a message appended from
         # here on posts a new wake-up, so none is left behind.
         self._wake_pending = False
-        self._deliver_batch(time.perf_counter() + self._drain_budget)
+        if self._draining:
+            # An observer ran the event loop (a progress editor calling
+            # processEvents(), say). The drain in progress delivers the rest
+            # once that observer returns; delivering here would run observers
+            # inside observers, as deep as the backlog is long.
+            return
+        self._draining = True
+        try:
+            self._deliver_batch(time.perf_counter() + self._drain_budget)
+        finally:
+            self._draining = False
         if self._queue and not self._wake_pending:
             self._post_wake()
 
