@@ -26,6 +26,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 # traitsui.api warns on import when numpy, which only its ArrayEditor needs,
 # is missing; the examples do not use that editor.
 
+
 @pytest.fixture(scope="module")
 def prime_counting() -> ModuleType:
     """The prime-counting example, imported by path: examples/ is not a package."""

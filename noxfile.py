@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Development tasks: ``nox`` runs tests, lint and docs; ``nox -s NAME`` runs one.
+
+Sessions: tests, lint, typecheck, docs, bench, examples. Arguments after
+``--`` go to the session's main command, e.g. ``nox -s tests -- -k cancel``.
+"""
+
+import nox
+
+PYTHON = "3.11"
+
+nox.options.sessions = ["tests", "lint", "docs"]
+nox.options.error_on_missing_interpreters = True
+
+# Qt must not look for a display: sessions that may start Qt run offscreen.
+QT_ENV = {"QT_QPA_PLATFORM": "offscreen"}
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Run the test suite on Qt and asyncio."""
+    session.install(".[test]")
+    session.run("pytest", *session.posargs, env=QT_ENV)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """Check style and formatting with ruff; changes nothing."""
+    session.install("ruff")
+    session.run("ruff", "check", *(session.posargs or ["."]))
+    session.run("ruff", "format", "--check", *(session.posargs or ["."]))
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """Type-check traits_jobs with mypy (configured in pyproject.toml)."""
+    session.install(".", "mypy")
+    session.run("mypy", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the HTML docs with warnings as errors, and run the scripts they show.
+
+    The tests beside those scripts run in the ``tests`` session.
+    """
+    session.install(".[docs,test]")
+    session.run(
+        "sphinx-build",
+        "-W",
+        "--keep-going",
+        "-b",
+        "html",
+        "docs",
+        "docs/_build/html",
+        *session.posargs,
+        env=QT_ENV,
+    )
+    session.run("python", "docs/examples/getting_started.py", env=QT_ENV)
+    session.run("python", "docs/examples/fizz_buzz.py", env=QT_ENV)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Run the quick flood benchmark against traits-futures."""
+    session.install(".[bench]")
+    session.run("python", "-m", "benchmarks.quick_flood", *session.posargs, env=QT_ENV)
+
+
+@nox.session(python=PYTHON)
+def examples(session: nox.Session) -> None:
+    """Smoke-run the examples under examples/."""
+    session.install(".")
+    session.run("python", "examples/prime_counting.py", *session.posargs, env=QT_ENV)
