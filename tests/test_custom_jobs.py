@@ -100,7 +100,7 @@ def test_unknown_message_kind_cancels_the_job(executor):
     class Watcher(BaseTask):
         def run(self):
             self.send("nonsense")
-            while not self.cancelled:
+            while not self.cancelled():
                 if seen_cancel.wait(0.001):
                     break
             seen_cancel.set()
@@ -126,8 +126,8 @@ def test_custom_job_can_be_cancelled(executor):
     class Loop(BaseTask):
         def run(self):
             started.set()
-            while not self.cancelled:
-                self.send("fizz", 3)
+            while not self.cancelled():
+                self.send("fizz", message_arg=3)
 
     @provides(ITaskSpecification)
     class Spec:

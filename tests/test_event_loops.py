@@ -148,12 +148,12 @@ def test_qt_loop_must_start_on_the_main_thread(qapp):
     assert "main thread" in errors[0]
 
 
-def _chosen_loop(toolkit):
+def _chosen_loop(toolkit, prelude=""):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     env.pop("ETS_TOOLKIT", None)
     if toolkit is not None:
         env["ETS_TOOLKIT"] = toolkit
-    code = (
+    code = prelude + (
         "from traits_jobs.api import ETSEventLoop\n"
         "try:\n"
         "    print(type(ETSEventLoop().toolkit_event_loop).__name__)\n"
@@ -179,6 +179,16 @@ def _chosen_loop(toolkit):
 def test_ets_event_loop_follows_ets_toolkit(toolkit, expected):
     """ETS_TOOLKIT picks the loop; unset, Qt wins when installed."""
     assert _chosen_loop(toolkit) == expected
+
+
+def test_ets_event_loop_falls_back_to_asyncio_without_a_qt_binding():
+    """Unset ETS_TOOLKIT and no Qt binding: asyncio, although pyface is installed."""
+    hide = (
+        "import sys\n"
+        "for name in ('PySide6', 'PyQt6', 'PyQt5', 'PySide2'):\n"
+        "    sys.modules[name] = None\n"
+    )
+    assert _chosen_loop(None, prelude=hide) == "AsyncioEventLoop"
 
 
 def test_ets_event_loop_rejects_an_unknown_toolkit():

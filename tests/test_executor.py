@@ -140,9 +140,42 @@ def test_shutdown_timeout_raises_and_delivery_goes_on(executor):
     assert future.state == CANCELLED
 
 
-def test_shutdown_timeout_is_a_timeout_error():
-    """ShutdownTimeoutError can be caught as the built-in TimeoutError."""
+def test_shutdown_timeout_is_a_timeout_and_a_runtime_error():
+    """ShutdownTimeoutError is a TimeoutError, and a RuntimeError as in traits-futures."""
     assert issubclass(ShutdownTimeoutError, TimeoutError)
+    assert issubclass(ShutdownTimeoutError, RuntimeError)
+
+
+def test_shutdown_from_an_observer_of_the_last_job(executor):
+    """An observer of the last job's ``done`` may shut the executor down."""
+    states = []
+
+    def on_done(event):
+        executor.shutdown(timeout=SAFETY_TIMEOUT)
+        states.append(executor.state)
+
+    future = submit_call(executor, pow, 2, 5)
+    future.observe(on_done, "done")
+    wait_for(executor, executor, "stopped", lambda e: e.stopped)
+    assert states == [STOPPED]
+    assert future.result == 32
+
+
+def test_shutdown_from_an_observer_delivers_the_other_jobs(executor):
+    """shutdown() run by one job's observer still waits for every other job."""
+    release = threading.Event()
+    slow = submit_call(executor, release.wait, SAFETY_TIMEOUT)
+    fast = submit_call(executor, pow, 2, 3)
+    seen = []
+
+    def on_done(event):
+        release.set()
+        executor.shutdown(timeout=SAFETY_TIMEOUT)
+        seen.append((slow.state, executor.state))
+
+    fast.observe(on_done, "done")
+    wait_for(executor, executor, "stopped", lambda e: e.stopped)
+    assert seen == [(CANCELLED, STOPPED)]
 
 
 @pytest.mark.parametrize("timeout", [-1, "soon"])

@@ -64,6 +64,10 @@ class TestAssistantOnAsyncio(TestAssistant, unittest.TestCase):
         self.assertEqual(future.result, 27)
         executor.shutdown(timeout=10)
 
+    def test_event_loop_has_its_traits_futures_name(self):
+        """Tests written for traits-futures find the loop as ``_event_loop``."""
+        self.assertIs(self._event_loop, self.event_loop)
+
     def test_exercise_event_loop(self):
         """exercise_event_loop returns after running posted callbacks."""
         ran = []

@@ -32,7 +32,7 @@ class FizzBuzzTask(BaseTask):
     def run(self):
         sent = 0
         for n in range(1, self.stop):
-            if self.cancelled:
+            if self.cancelled():
                 break
             if n % 15 == 0:
                 self.send(FIZZ_BUZZ, n)

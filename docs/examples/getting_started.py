@@ -28,7 +28,7 @@ def slow_square(x):
 
 
 future = submit_call(executor, slow_square, 7)
-print(future.state)  # waiting (or executing: the worker may have started)
+print(future.state)  # waiting: nothing is delivered until the loop runs
 # [/call]
 
 

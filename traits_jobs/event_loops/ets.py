@@ -12,8 +12,19 @@ _QT_NAMES = frozenset({"qt", "qt4", "qt5", "qt6"})
 _ASYNCIO_NAMES = frozenset({"asyncio", "null"})
 
 
+#: Qt bindings that pyface.qt can use.
+_QT_BINDINGS = ("PySide6", "PyQt6", "PyQt5", "PySide2")
+
+
+def _qt_installed() -> bool:
+    """True if pyface and one of the Qt bindings it supports are installed."""
+    if importlib.util.find_spec("pyface") is None:
+        return False
+    return any(importlib.util.find_spec(name) is not None for name in _QT_BINDINGS)
+
+
 def _make_toolkit_loop(toolkit: str) -> IEventLoop:
-    if toolkit in _QT_NAMES or (not toolkit and importlib.util.find_spec("pyface.qt")):
+    if toolkit in _QT_NAMES or (not toolkit and _qt_installed()):
         try:
             from traits_jobs.event_loops.qt import QtEventLoop
         except ImportError as error:

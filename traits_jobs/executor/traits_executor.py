@@ -233,14 +233,19 @@ class TraitsExecutor(HasStrictTraits):
             return
         if self._internal_state == RUNNING:
             self._begin_stop()
-        if not self._router.drain_until(lambda: not self._jobs, timeout):
-            count = len(self._jobs)
+        if not self._router.drain_until(self._all_done, timeout):
+            count = sum(not job.future.done for job in self._jobs.values())  # type: ignore[union-attr]
             msg = (
                 f"Shutdown timed out after {timeout} s with {count} job(s) still running. "
                 "The executor stays stopping and stops by itself when they end; "
                 "call shutdown() again to wait longer."
             )
             raise ShutdownTimeoutError(msg)
+        # Jobs whose future is done but still listed are the ones whose last
+        # message is being delivered further up this stack: this call was
+        # made by an observer of that message. They are over.
+        for job_id in list(self._jobs):
+            self._job_ended(job_id)
         pool = self._worker_pool
         if self._owns_pool and pool is not None:
             pool.shutdown(wait=True)
@@ -254,6 +259,9 @@ class TraitsExecutor(HasStrictTraits):
             job.future.cancel()
         if not self._jobs and self._internal_state == STOPPING:
             self._finish_stop()
+
+    def _all_done(self) -> bool:
+        return all(job.future.done for job in self._jobs.values())  # type: ignore[union-attr]
 
     def _finish_stop(self) -> None:
         self._router.close()
@@ -269,7 +277,9 @@ class TraitsExecutor(HasStrictTraits):
     # -- delivery callbacks: main thread ------------------------------------
 
     def _job_ended(self, job_id: int) -> None:
-        del self._jobs[job_id]
+        # Already gone if shutdown() ran in an observer of this job's last message.
+        if self._jobs.pop(job_id, None) is None:
+            return
         if not self._jobs and self._internal_state == STOPPING:
             self._finish_stop()
 

@@ -16,7 +16,7 @@ class BaseTask(abc.ABC):
     """Base class for the part of a job that runs on a worker.
 
     Subclasses implement :meth:`run`. While it runs, :meth:`send` reports to
-    the job's future and :attr:`cancelled` tells whether cancellation was
+    the job's future and :meth:`cancelled` tells whether cancellation was
     requested. What :meth:`run` returns becomes the future's ``result``; what
     it raises becomes the future's ``exception`` and ``error``.
     """
@@ -29,18 +29,18 @@ class BaseTask(abc.ABC):
     def run(self) -> Any:
         """Do the job's work, on a worker."""
 
-    def send(self, message_type: str, message_args: Any = None) -> None:
+    def send(self, message_type: str, message_arg: Any = None) -> None:
         """Send a message to the future, which dispatches it by ``message_type``.
 
         The future handles it with the method decorated
-        ``@message_handler(message_type)`` or named ``_process_<message_type>``.
-        Messages sent after cancellation are dropped by the future.
+        ``@message_handler(message_type)`` or named ``_process_<message_type>``,
+        called with ``message_arg``. Messages sent after cancellation are
+        dropped by the future.
         """
-        self._send(self._job_id, message_type, message_args)
+        self._send(self._job_id, message_type, message_arg)
 
-    @property
     def cancelled(self) -> bool:
-        """True once cancellation of this job has been requested."""
+        """Return True once cancellation of this job has been requested."""
         return self._cancelled()
 
     def _execute(self, job_id: int, send: SendFunction, cancelled: Callable[[], bool]) -> None:

@@ -177,6 +177,9 @@ class MessageRouter:
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         self._sync_waiting = True
+        # A drain posted meanwhile and run by an observer (processEvents)
+        # must not deliver inside that observer; see _drain.
+        was_draining, self._draining = self._draining, True
         try:
             while not condition():
                 self._data_ready.clear()
@@ -189,6 +192,10 @@ class MessageRouter:
                 self._deliver_batch(time.perf_counter() + self._drain_budget)
         finally:
             self._sync_waiting = False
+            self._draining = was_draining
+            # A drain skipped meanwhile left the rest to this call.
+            if self._queue and not self._wake_pending:
+                self._post_wake()
         return True
 
     def close(self) -> None:
@@ -243,5 +250,5 @@ class MessageRouter:
             final = receiver.done
             self._on_error(job_id, error)
         if final:
-            del self._receivers[job_id]
+            self._receivers.pop(job_id, None)
             self._on_final(job_id)

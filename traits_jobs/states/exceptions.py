@@ -7,7 +7,7 @@
      +-- TaskCancelled            raised in a worker by a report made after cancel
      +-- TraitsJobsError          base of the library's own errors
           +-- ExecutorStateError  the executor is not in a state that allows the call
-          +-- ShutdownTimeoutError (also a TimeoutError) shutdown(timeout=) expired
+          |    +-- ShutdownTimeoutError (also a TimeoutError) shutdown(timeout=) expired
           +-- UnknownMessageError a job sent a message kind its future cannot handle
           +-- RemoteJobError      a job's exception could not cross to the main thread
           +-- InvalidTransition   internal: a message arrived in a state that forbids it
@@ -30,8 +30,11 @@ class ExecutorStateError(TraitsJobsError, RuntimeError):
     """The executor's state does not allow the call (submit after stop, ...)."""
 
 
-class ShutdownTimeoutError(TraitsJobsError, TimeoutError):
-    """``shutdown(timeout=...)`` expired while jobs were still running."""
+class ShutdownTimeoutError(ExecutorStateError, TimeoutError):
+    """``shutdown(timeout=...)`` expired while jobs were still running.
+
+    A :exc:`RuntimeError`, as traits-futures raised, and a :exc:`TimeoutError`.
+    """
 
 
 class UnknownMessageError(TraitsJobsError, LookupError):

@@ -115,6 +115,11 @@ class TestAssistant:
         super().tearDown()  # type: ignore[misc]
         self.event_loop.close()
 
+    @property
+    def _event_loop(self) -> IEventLoop:
+        """The current test's event loop, under its traits-futures name."""
+        return self.event_loop
+
     def run_until(
         self,
         obj: HasTraits,
