@@ -23,14 +23,38 @@ def count_to(n, progress):
     return n
 
 
-def test_reports_arrive_in_order_then_result(executor):
-    """Every report fires progress once, in order; the return value is the result."""
-    future = submit_progress(executor, count_to, 100)
+def test_reports_arrive_in_order_last_one_included_then_result(executor):
+    """Reports arrive in order, coalesced; the last always; then the result."""
+    future = submit_progress(executor, count_to, 1000)
     reports = collect(future)
     wait_done(executor, future)
-    assert reports == [(i, 100) for i in range(100)]
+    assert reports, "no report delivered"
+    assert reports == sorted(set(reports))
+    assert reports[-1] == (999, 1000)
     assert future.state == COMPLETED
-    assert future.result == 100
+    assert future.result == 1000
+
+
+def test_every_report_arrives_when_the_main_thread_keeps_up(executor):
+    """Reports are only merged while undelivered: one at a time, each fires."""
+    delivered = threading.Semaphore(0)
+
+    def paced(progress):
+        for i in range(5):
+            progress(i)
+            assert delivered.acquire(timeout=SAFETY_TIMEOUT)
+
+    future = submit_progress(executor, paced)
+    reports = []
+
+    def on_progress(event):
+        reports.append(event.new)
+        delivered.release()
+
+    future.observe(on_progress, "progress")
+    wait_done(executor, future)
+    assert reports == [0, 1, 2, 3, 4]
+    assert future.state == COMPLETED
 
 
 def test_progress_keyword_is_rejected(executor):

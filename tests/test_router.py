@@ -8,6 +8,7 @@ import pytest
 
 from traits_jobs.api import ManualEventLoop
 from traits_jobs.routing.router import MessageRouter
+from traits_jobs.states.messages import LatestKind
 from traits_jobs.testing import SAFETY_TIMEOUT
 
 
@@ -49,6 +50,54 @@ def test_one_wake_up_for_many_messages():
     thread.join(SAFETY_TIMEOUT)
     assert loop.run_pending() == 1
     assert sink.received == list(range(1000))
+
+
+def test_latest_kind_messages_are_coalesced_while_queued():
+    """Queued reports of a LatestKind collapse into the newest one."""
+    loop, router, _, _ = make_router()
+    sink = Sink()
+    router.add_receiver(1, sink)
+    latest = LatestKind("progress")
+    send_from_thread(router, [(1, latest, i) for i in range(1000)]).join(SAFETY_TIMEOUT)
+    assert router.pending == 1
+    loop.run_pending()
+    assert sink.received == [999]
+    # Delivered: the next report queues afresh.
+    send_from_thread(router, [(1, latest, 1000)]).join(SAFETY_TIMEOUT)
+    loop.run_pending()
+    assert sink.received == [999, 1000]
+
+
+def test_coalescing_keeps_each_jobs_order():
+    """A report is not merged across another message of its job; jobs do not mix."""
+    loop, router, _, _ = make_router()
+    sinks = {1: Sink(), 2: Sink()}
+    for job_id, sink in sinks.items():
+        router.add_receiver(job_id, sink)
+    latest = LatestKind("progress")
+    messages = [
+        (1, latest, "a1"),
+        (2, latest, "b1"),
+        (1, latest, "a2"),
+        (1, "item", "x"),
+        (1, latest, "a3"),
+        (2, latest, "b2"),
+        (1, latest, "a4"),
+    ]
+    send_from_thread(router, messages).join(SAFETY_TIMEOUT)
+    loop.run_pending()
+    assert sinks[1].received == ["a2", "x", "a4"]
+    assert sinks[2].received == ["b2"]
+
+
+def test_plain_string_kinds_are_never_coalesced():
+    """A kind equal to "progress" but of type str is delivered every time."""
+    loop, router, _, _ = make_router()
+    sink = Sink()
+    router.add_receiver(1, sink)
+    send_from_thread(router, [(1, "progress", i) for i in range(10)]).join(SAFETY_TIMEOUT)
+    loop.run_pending()
+    assert sink.received == list(range(10))
 
 
 def test_drain_yields_after_its_budget_and_reposts():

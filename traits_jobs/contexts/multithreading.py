@@ -2,10 +2,10 @@
 """Jobs on threads of this process."""
 
 import concurrent.futures
-import threading
 from typing import TYPE_CHECKING
 
 from traits_jobs.contexts.i_parallel_context import IParallelContext
+from traits_jobs.contexts.thread_pool import CancelFlag, WorkerThreadPool
 
 if TYPE_CHECKING:
     from traits_jobs.jobs.base_task import SendFunction
@@ -19,14 +19,12 @@ class MultithreadingContext(IParallelContext):
         self._closed = False
 
     def worker_pool(self, *, max_workers: int | None = None) -> concurrent.futures.Executor:
-        """Make a ``ThreadPoolExecutor`` whose threads are named after traits_jobs."""
-        return concurrent.futures.ThreadPoolExecutor(
-            max_workers=max_workers, thread_name_prefix="traits_jobs-worker"
-        )
+        """Make a :class:`WorkerThreadPool` whose threads are named after traits_jobs."""
+        return WorkerThreadPool(max_workers=max_workers, thread_name_prefix="traits_jobs-worker")
 
-    def event(self) -> threading.Event:
-        """Make a ``threading.Event``."""
-        return threading.Event()
+    def event(self) -> CancelFlag:
+        """Make a :class:`CancelFlag`: threads share memory, no lock is needed."""
+        return CancelFlag()
 
     def sender(self, router: "MessageRouter") -> "SendFunction":
         """Workers share memory with the main thread: they call the router directly."""

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The executor's record of one live job."""
+"""The executor's record of one live job, and how it reaches a worker pool."""
 
 import concurrent.futures
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
+from traits_jobs.contexts.thread_pool import WorkerThreadPool
 from traits_jobs.states.failure import marshal_exception
 from traits_jobs.states.messages import Control
 
@@ -16,14 +18,15 @@ if TYPE_CHECKING:
 class Job:
     """What the executor keeps for a job between submission and its end."""
 
-    __slots__ = ("cancel_event", "future", "job_id", "pool_future", "router")
+    __slots__ = ("cancel_event", "future", "job_id", "router", "withdraw")
 
     def __init__(self, cancel_event: "CancelEvent", router: "MessageRouter") -> None:
         self.cancel_event = cancel_event
         self.router = router
         self.job_id = -1
         self.future: BaseFuture | None = None
-        self.pool_future: concurrent.futures.Future[None] | None = None
+        #: Takes the job out of the pool's queue; True if it was still there.
+        self.withdraw: Callable[[], bool] | None = None
 
     def cancel(self) -> None:
         """Ask the job to stop; end it at once if it has not left the pool's queue.
@@ -31,11 +34,26 @@ class Job:
         Main thread only: the future calls it from ``cancel()``.
         """
         self.cancel_event.set()
-        pool_future = self.pool_future
-        if pool_future is not None and pool_future.cancel():
+        withdraw = self.withdraw
+        if withdraw is not None and withdraw():
             self.router.deliver(self.job_id, Control.ABANDONED)
 
-    def pool_done(self, pool_future: "concurrent.futures.Future[None]") -> None:
+    def launch(self, pool: concurrent.futures.Executor, fn: Callable[..., Any], *args: Any) -> None:
+        """Queue ``fn(*args)`` on ``pool`` for this job. Thread-safe.
+
+        A :class:`WorkerThreadPool` takes the job as it is; any other
+        ``concurrent.futures.Executor`` goes through its ``Future``.
+        """
+        if isinstance(pool, WorkerThreadPool):
+            key = self.job_id
+            pool.submit_job(key, fn, *args)
+            self.withdraw = lambda: pool.withdraw(key)
+            return
+        pool_future = pool.submit(fn, *args)
+        self.withdraw = pool_future.cancel
+        pool_future.add_done_callback(self._pool_done)
+
+    def _pool_done(self, pool_future: "concurrent.futures.Future[None]") -> None:
         """Report a failure of the pool itself (a job that could not be run).
 
         Runs on whichever thread completed ``pool_future``. Jobs report their

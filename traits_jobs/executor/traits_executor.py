@@ -174,16 +174,12 @@ class TraitsExecutor(HasStrictTraits):
             self._jobs[job_id] = job
             self._router.add_receiver(job_id, future)
             try:
-                pool_future = pool.submit(
-                    run_job, runner, job_id, self._send, job.cancel_event.is_set
-                )
+                job.launch(pool, run_job, runner, job_id, self._send, job.cancel_event.is_set)
             except Exception as error:
                 del self._jobs[job_id]
                 self._router.remove_receiver(job_id)
                 msg = f"The worker pool refused the job: {type(error).__name__}: {error}"
                 raise ExecutorStateError(msg) from error
-            job.pool_future = pool_future
-        pool_future.add_done_callback(job.pool_done)
         return future
 
     def _check_running(self, action: str) -> None:

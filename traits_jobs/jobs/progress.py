@@ -18,9 +18,14 @@ if TYPE_CHECKING:
 
 
 class ProgressFuture(BaseFuture):
-    """Future of a progress job: ``progress`` fires once per report, in order."""
+    """Future of a progress job: ``progress`` fires with the job's reports, in order.
 
-    #: Fires with each object the job passes to ``progress()``.
+    Reports made faster than the main thread takes them are coalesced: of
+    those still waiting for delivery only the newest fires. The last report
+    always fires, before the future is done.
+    """
+
+    #: Fires with the latest object the job passed to ``progress()``.
     progress = Event()
 
     @message_handler(PROGRESS)

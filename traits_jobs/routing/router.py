@@ -8,7 +8,12 @@ messages for a few milliseconds, then, if messages remain, posts itself again
 so that painting, input and timers get their turn. When the queue holds
 ``max_pending`` messages, worker threads wait (releasing the GIL) until the
 main thread has caught up, so a fast producer cannot grow an unbounded
-backlog. Messages from one job keep their order; nothing is dropped.
+backlog. Messages from one job keep their order.
+
+Messages of a :class:`~traits_jobs.states.messages.LatestKind` (progress
+reports) are coalesced: while one is queued as its job's latest message, a
+newer one of the same kind overwrites its payload. Every other message is
+delivered as sent.
 """
 
 import collections
@@ -18,7 +23,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from traits_jobs.event_loops.i_event_loop import IEventLoop, logger
-from traits_jobs.states.messages import Message, MessageKind
+from traits_jobs.states.messages import LatestKind, Message, MessageKind
 
 #: Default number of queued messages at which producers wait.
 DEFAULT_MAX_PENDING = 4096
@@ -82,6 +87,9 @@ class MessageRouter:
         self._resume_at = max_pending // 2
         self._drain_budget = drain_budget
         self._queue: collections.deque[Message] = collections.deque()
+        # job id -> the coalescible message queued as that job's latest one.
+        self._latest: dict[int, list[Any]] = {}
+        self._latest_lock = threading.Lock()
         self._receivers: dict[int, Receiver] = {}
         self._main_ident = threading.get_ident()
         self._wake_pending = False
@@ -125,7 +133,21 @@ class MessageRouter:
             self._wait_for_room()
         if self._closed:
             return
-        queue.append((job_id, kind, payload))
+        latest = self._latest
+        if type(kind) is LatestKind:
+            with self._latest_lock:
+                cell = latest.get(job_id)
+                if cell is not None and cell[1] == kind:
+                    cell[2] = payload
+                    return
+                cell = latest[job_id] = [job_id, kind, payload]
+                queue.append(cell)
+        else:
+            if latest and job_id in latest:
+                # Whatever comes next must be delivered after the cell.
+                with self._latest_lock:
+                    latest.pop(job_id, None)
+            queue.append((job_id, kind, payload))
         if self._sync_waiting:
             self._data_ready.set()
         if not self._wake_pending:
@@ -232,7 +254,14 @@ class MessageRouter:
         clock = time.perf_counter
         count = 0
         while queue:
-            job_id, kind, payload = queue.popleft()
+            message = queue.popleft()
+            if type(message) is list:
+                with self._latest_lock:
+                    job_id, kind, payload = message
+                    if self._latest.get(job_id) is message:
+                        del self._latest[job_id]
+            else:
+                job_id, kind, payload = message
             receiver = receivers.get(job_id)
             if receiver is not None:
                 self._deliver(job_id, receiver, kind, payload)

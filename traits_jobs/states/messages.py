@@ -29,14 +29,29 @@ class Control(enum.Enum):
     RAISED = "raised"
 
 
+class LatestKind(str):
+    """A message kind of which only the latest undelivered message counts.
+
+    It compares and hashes as the plain string, so futures look handlers up
+    by the string. While a message of such a kind is queued and is its job's
+    most recent message, a newer one of the same kind replaces its payload
+    instead of queueing behind it: a fast reporter costs the main thread one
+    delivery per drain, not one per report, and the last report always
+    arrives.
+    """
+
+    __slots__ = ()
+
+
 #: Payload kind sent by iteration jobs for each generated item.
 GENERATED = "generated"
 
-#: Payload kind sent by progress jobs for each report.
-PROGRESS = "progress"
+#: Payload kind sent by progress jobs for each report; coalesced.
+PROGRESS = LatestKind("progress")
 
 #: What a message kind may be.
 MessageKind = Control | str
 
-#: A message as it travels through the queue.
-Message = tuple[int, MessageKind, Any]
+#: A message as it travels through the queue: a tuple, or a list (a
+#: coalescible message whose payload a newer report may still replace).
+Message = tuple[int, MessageKind, Any] | list[Any]
