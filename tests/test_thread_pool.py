@@ -2,6 +2,7 @@
 """The light worker thread pool of the multithreading context."""
 
 import threading
+from functools import partial
 
 import pytest
 
@@ -20,7 +21,7 @@ def test_jobs_run_in_submission_order(pool):
     """One worker runs queued jobs first in, first out."""
     ran, finished = [], threading.Event()
     for i in range(5):
-        pool.submit_job(i, ran.append, i)
+        pool.submit_job(i, partial(ran.append, i))
     pool.submit_job("end", finished.set)
     assert finished.wait(SAFETY_TIMEOUT)
     assert ran == [0, 1, 2, 3, 4]
@@ -29,8 +30,8 @@ def test_jobs_run_in_submission_order(pool):
 def test_withdrawn_job_never_runs(pool):
     """A job withdrawn while queued is released at once and skipped."""
     hold, ran, finished = threading.Event(), [], threading.Event()
-    pool.submit_job("hold", hold.wait, SAFETY_TIMEOUT)
-    pool.submit_job("victim", ran.append, "victim")
+    pool.submit_job("hold", partial(hold.wait, SAFETY_TIMEOUT))
+    pool.submit_job("victim", partial(ran.append, "victim"))
     pool.submit_job("end", finished.set)
     assert pool.withdraw("victim") is True
     assert pool.withdraw("victim") is False
@@ -63,7 +64,7 @@ def test_submit_returns_a_working_future(pool):
 def test_cancelled_future_does_not_run(pool):
     """A Future cancelled while queued never runs its function."""
     hold, ran = threading.Event(), []
-    pool.submit_job("hold", hold.wait, SAFETY_TIMEOUT)
+    pool.submit_job("hold", partial(hold.wait, SAFETY_TIMEOUT))
     future = pool.submit(ran.append, 1)
     assert future.cancel()
     hold.set()
@@ -76,7 +77,7 @@ def test_shutdown_runs_queued_jobs_then_stops_the_threads():
     pool = WorkerThreadPool(max_workers=2, thread_name_prefix="test-pool")
     ran = []
     for i in range(10):
-        pool.submit_job(i, ran.append, i)
+        pool.submit_job(i, partial(ran.append, i))
     pool.shutdown(wait=True)
     assert sorted(ran) == list(range(10))
     assert not [t for t in threading.enumerate() if t.name.startswith("test-pool")]
@@ -86,8 +87,8 @@ def test_shutdown_with_cancel_futures_drops_queued_jobs():
     """shutdown(cancel_futures=True) withdraws what has not started."""
     pool = WorkerThreadPool(max_workers=1, thread_name_prefix="test-pool")
     hold, ran = threading.Event(), []
-    pool.submit_job("hold", hold.wait, SAFETY_TIMEOUT)
-    pool.submit_job("late", ran.append, "late")
+    pool.submit_job("hold", partial(hold.wait, SAFETY_TIMEOUT))
+    pool.submit_job("late", partial(ran.append, "late"))
     pool.shutdown(wait=False, cancel_futures=True)
     hold.set()
     pool.shutdown(wait=True)
@@ -109,7 +110,7 @@ def test_threads_start_as_needed_up_to_max_workers():
     assert not [t for t in threading.enumerate() if t.name.startswith("test-grow")]
     release = threading.Event()
     for i in range(5):
-        pool.submit_job(i, release.wait, SAFETY_TIMEOUT)
+        pool.submit_job(i, partial(release.wait, SAFETY_TIMEOUT))
     names = [t.name for t in threading.enumerate() if t.name.startswith("test-grow")]
     assert sorted(names) == ["test-grow_0", "test-grow_1"]
     release.set()

@@ -7,7 +7,8 @@ that an executor which reports through its own futures does not need. This
 pool keeps each queued job as one entry of a dict and passes only its key
 through a ``queue.SimpleQueue``. Withdrawing a job removes its entry, so its
 function and arguments are released at once and it never runs; the worker
-that later takes the key finds nothing and moves on.
+that later takes the key finds nothing and moves on. A queued job costs
+the pool one dict entry and one queue slot.
 """
 
 import concurrent.futures
@@ -76,7 +77,7 @@ class WorkerThreadPool(concurrent.futures.Executor):
         self._max_workers = max_workers
         self._prefix = thread_name_prefix
         self._keys: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._queued: dict[Hashable, tuple[Callable[..., Any], tuple[Any, ...]]] = {}
+        self._queued: dict[Hashable, Callable[[], Any]] = {}
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._shutdown = False
@@ -87,8 +88,8 @@ class WorkerThreadPool(concurrent.futures.Executor):
         """The number of worker threads at most."""
         return self._max_workers
 
-    def submit_job(self, key: Hashable, fn: Callable[..., Any], /, *args: Any) -> None:
-        """Queue ``fn(*args)`` under ``key``, which must not be queued already. Thread-safe.
+    def submit_job(self, key: Hashable, fn: Callable[[], Any]) -> None:
+        """Queue ``fn()`` under ``key``, which must not be queued already. Thread-safe.
 
         Raises
         ------
@@ -99,7 +100,7 @@ class WorkerThreadPool(concurrent.futures.Executor):
             if self._shutdown:
                 msg = "cannot schedule new jobs after the worker pool has been shut down"
                 raise RuntimeError(msg)
-            self._queued[key] = (fn, args)
+            self._queued[key] = fn
             if len(self._threads) < self._max_workers:
                 self._start_thread()
             # Under the lock: a shutdown's stop markers always come after it.
@@ -171,13 +172,11 @@ class WorkerThreadPool(concurrent.futures.Executor):
             key = keys.get()
             if key is _STOP:
                 return
-            item = queued.pop(key, None)
-            if item is None:
+            fn = queued.pop(key, None)
+            if fn is None:
                 continue  # withdrawn
-            fn, args = item
-            del item
             try:
-                fn(*args)
+                fn()
             except BaseException:
                 logger.exception("A job raised out of the worker pool")
-            del fn, args
+            del fn

@@ -2,10 +2,10 @@
 """The executor's record of one live job, and how it reaches a worker pool."""
 
 import concurrent.futures
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from traits_jobs.contexts.thread_pool import WorkerThreadPool
+from traits_jobs.jobs.base_task import BaseTask, SendFunction, run_job
 from traits_jobs.states.failure import marshal_exception
 from traits_jobs.states.messages import Control
 
@@ -16,17 +16,35 @@ if TYPE_CHECKING:
 
 
 class Job:
-    """What the executor keeps for a job between submission and its end."""
+    """What the executor keeps for a job between submission and its end.
 
-    __slots__ = ("cancel_event", "future", "job_id", "router", "withdraw")
+    Calling it runs the job's task: this is what the worker pool runs.
+    """
 
-    def __init__(self, cancel_event: "CancelEvent", router: "MessageRouter") -> None:
+    __slots__ = (
+        "cancel_event",
+        "future",
+        "job_id",
+        "pool",
+        "pool_future",
+        "router",
+        "send",
+        "task",
+    )
+
+    def __init__(
+        self, cancel_event: "CancelEvent", router: "MessageRouter", send: "SendFunction"
+    ) -> None:
         self.cancel_event = cancel_event
         self.router = router
+        self.send = send
         self.job_id = -1
         self.future: BaseFuture | None = None
-        #: Takes the job out of the pool's queue; True if it was still there.
-        self.withdraw: Callable[[], bool] | None = None
+        self.task: BaseTask | None = None
+        #: The light pool the job was queued on, if it was.
+        self.pool: WorkerThreadPool | None = None
+        #: The job's Future, if it went to another kind of pool.
+        self.pool_future: concurrent.futures.Future[Any] | None = None
 
     def cancel(self) -> None:
         """Ask the job to stop; end it at once if it has not left the pool's queue.
@@ -34,23 +52,30 @@ class Job:
         Main thread only: the future calls it from ``cancel()``.
         """
         self.cancel_event.set()
-        withdraw = self.withdraw
-        if withdraw is not None and withdraw():
+        if self.pool is not None:
+            withdrawn = self.pool.withdraw(self.job_id)
+        else:
+            withdrawn = self.pool_future is not None and self.pool_future.cancel()
+        if withdrawn:
             self.router.deliver(self.job_id, Control.ABANDONED)
 
-    def launch(self, pool: concurrent.futures.Executor, fn: Callable[..., Any], *args: Any) -> None:
-        """Queue ``fn(*args)`` on ``pool`` for this job. Thread-safe.
+    def __call__(self) -> None:
+        """Run the task and report how it went. On a worker."""
+        task, self.task = self.task, None
+        if task is not None:
+            run_job(task, self.job_id, self.send, self.cancel_event.is_set)
+
+    def launch(self, pool: concurrent.futures.Executor) -> None:
+        """Queue this job on ``pool``. Thread-safe.
 
         A :class:`WorkerThreadPool` takes the job as it is; any other
         ``concurrent.futures.Executor`` goes through its ``Future``.
         """
         if isinstance(pool, WorkerThreadPool):
-            key = self.job_id
-            pool.submit_job(key, fn, *args)
-            self.withdraw = lambda: pool.withdraw(key)
+            pool.submit_job(self.job_id, self)
+            self.pool = pool
             return
-        pool_future = pool.submit(fn, *args)
-        self.withdraw = pool_future.cancel
+        pool_future = self.pool_future = pool.submit(self)
         pool_future.add_done_callback(self._pool_done)
 
     def _pool_done(self, pool_future: "concurrent.futures.Future[None]") -> None:

@@ -17,7 +17,7 @@ from traits_jobs.event_loops.ets import ETSEventLoop
 from traits_jobs.event_loops.i_event_loop import IEventLoop, logger
 from traits_jobs.executor.job import Job
 from traits_jobs.jobs.base_future import BaseFuture
-from traits_jobs.jobs.base_task import BaseTask, run_job
+from traits_jobs.jobs.base_task import BaseTask
 from traits_jobs.jobs.i_task_specification import ITaskSpecification
 from traits_jobs.routing.router import MessageRouter
 from traits_jobs.states.exceptions import ExecutorStateError, ShutdownTimeoutError
@@ -155,7 +155,7 @@ class TraitsExecutor(HasStrictTraits):
             )
             raise TypeError(msg)
         self._check_running("submit a job")
-        job = Job(self._context.event(), self._router)
+        job = Job(self._context.event(), self._router, self._send)
         future = task.future(job.cancel)
         runner = task.task()
         if not isinstance(future, BaseFuture) or not isinstance(runner, BaseTask):
@@ -165,6 +165,7 @@ class TraitsExecutor(HasStrictTraits):
             )
             raise TypeError(msg)
         job.future = future
+        job.task = runner
         with self._lock:
             self._check_running("submit a job")
             pool = self._worker_pool
@@ -174,7 +175,7 @@ class TraitsExecutor(HasStrictTraits):
             self._jobs[job_id] = job
             self._router.add_receiver(job_id, future)
             try:
-                job.launch(pool, run_job, runner, job_id, self._send, job.cancel_event.is_set)
+                job.launch(pool)
             except Exception as error:
                 del self._jobs[job_id]
                 self._router.remove_receiver(job_id)

@@ -21,6 +21,8 @@ class BaseTask(abc.ABC):
     it raises becomes the future's ``exception`` and ``error``.
     """
 
+    __slots__ = ("_cancelled", "_job_id", "_send")
+
     _job_id: int
     _send: SendFunction
     _cancelled: Callable[[], bool]

@@ -4,10 +4,8 @@
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from traits_jobs.jobs._submit import check_callable
+from traits_jobs.jobs._submit import FunctionSpecification, FunctionTask, check_callable
 from traits_jobs.jobs.base_future import BaseFuture
-from traits_jobs.jobs.base_task import BaseTask
-from traits_jobs.jobs.i_task_specification import ITaskSpecification
 
 if TYPE_CHECKING:
     from traits_jobs.executor.traits_executor import TraitsExecutor
@@ -17,21 +15,19 @@ class CallFuture(BaseFuture):
     """Future of a call job: ``result`` is what the function returned."""
 
 
-class CallTask(BaseTask):
+class CallTask(FunctionTask):
     """Worker side of a call job."""
 
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]):
-        self.fn, self.args, self.kwargs = fn, args, kwargs
+    __slots__ = ()
 
     def run(self) -> Any:
         return self.fn(*self.args, **self.kwargs)
 
 
-class BackgroundCall(ITaskSpecification):
+class BackgroundCall(FunctionSpecification):
     """Specification of a call job: ``fn(*args, **kwargs)``."""
 
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]):
-        self.fn, self.args, self.kwargs = fn, args, kwargs
+    __slots__ = ()
 
     def future(self, cancel: Callable[[], None]) -> CallFuture:
         return CallFuture(_cancel=cancel)

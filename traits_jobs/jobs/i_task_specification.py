@@ -34,6 +34,8 @@ class ITaskSpecification(abc.ABC):
     the main-thread half, :meth:`task` the worker-side half.
     """
 
+    __slots__ = ()
+
     @abc.abstractmethod
     def future(self, cancel: Callable[[], None]) -> "BaseFuture":
         """Make the future for the job. Called on the submitting thread.

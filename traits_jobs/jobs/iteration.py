@@ -6,10 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from traits.api import Event
 
-from traits_jobs.jobs._submit import check_callable
+from traits_jobs.jobs._submit import FunctionSpecification, FunctionTask, check_callable
 from traits_jobs.jobs.base_future import BaseFuture, message_handler
-from traits_jobs.jobs.base_task import BaseTask
-from traits_jobs.jobs.i_task_specification import ITaskSpecification
 from traits_jobs.states.messages import GENERATED
 
 if TYPE_CHECKING:
@@ -31,13 +29,10 @@ class IterationFuture(BaseFuture):
         self.result_event = item
 
 
-class IterationTask(BaseTask):
+class IterationTask(FunctionTask):
     """Worker side of an iteration job. Checks for cancellation before each item."""
 
-    def __init__(
-        self, fn: Callable[..., Iterable[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
-    ):
-        self.fn, self.args, self.kwargs = fn, args, kwargs
+    __slots__ = ()
 
     def run(self) -> Any:
         iterator = iter(self.fn(*self.args, **self.kwargs))
@@ -59,13 +54,10 @@ class IterationTask(BaseTask):
         return None
 
 
-class BackgroundIteration(ITaskSpecification):
+class BackgroundIteration(FunctionSpecification):
     """Specification of an iteration job over ``fn(*args, **kwargs)``."""
 
-    def __init__(
-        self, fn: Callable[..., Iterable[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
-    ):
-        self.fn, self.args, self.kwargs = fn, args, kwargs
+    __slots__ = ()
 
     def future(self, cancel: Callable[[], None]) -> IterationFuture:
         return IterationFuture(_cancel=cancel)

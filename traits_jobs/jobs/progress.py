@@ -6,10 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from traits.api import Event
 
-from traits_jobs.jobs._submit import check_callable
+from traits_jobs.jobs._submit import FunctionSpecification, FunctionTask, check_callable
 from traits_jobs.jobs.base_future import BaseFuture, message_handler
-from traits_jobs.jobs.base_task import BaseTask
-from traits_jobs.jobs.i_task_specification import ITaskSpecification
 from traits_jobs.states.exceptions import TaskCancelled
 from traits_jobs.states.messages import PROGRESS
 
@@ -33,11 +31,10 @@ class ProgressFuture(BaseFuture):
         self.progress = report
 
 
-class ProgressTask(BaseTask):
+class ProgressTask(FunctionTask):
     """Worker side of a progress job."""
 
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]):
-        self.fn, self.args, self.kwargs = fn, args, kwargs
+    __slots__ = ()
 
     def report(self, progress_info: Any) -> None:
         """Send ``progress_info`` to the future.
@@ -61,11 +58,10 @@ class ProgressTask(BaseTask):
             raise
 
 
-class BackgroundProgress(ITaskSpecification):
+class BackgroundProgress(FunctionSpecification):
     """Specification of a progress job ``fn(*args, progress=..., **kwargs)``."""
 
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]):
-        self.fn, self.args, self.kwargs = fn, args, kwargs
+    __slots__ = ()
 
     def future(self, cancel: Callable[[], None]) -> ProgressFuture:
         return ProgressFuture(_cancel=cancel)
