@@ -35,6 +35,8 @@ from traits_jobs.states.messages import Control, MessageKind
 class _S(enum.Enum):
     """Internal states, each shown as one public state."""
 
+    __hash__ = object.__hash__  # see Control
+
     WAITING = WAITING
     EXECUTING = EXECUTING
     COMPLETED = COMPLETED
@@ -66,6 +68,8 @@ _WAITING, _EXECUTING = _S.WAITING, _S.EXECUTING
 class _Cancel(enum.Enum):
     """The user's request, an event that is not a message."""
 
+    __hash__ = object.__hash__  # see Control
+
     CANCEL = "cancel()"
 
 
@@ -87,6 +91,26 @@ _TRANSITIONS: dict[tuple[_S, Control | _Cancel], _S] = {
     (_S.CANCEL_REQUESTED_WAITING, Control.RAISED): _S.CANCELLED_RAISED,
     (_S.CANCEL_REQUESTED_EXECUTING, Control.RETURNED): _S.CANCELLED_RETURNED,
     (_S.CANCEL_REQUESTED_EXECUTING, Control.RAISED): _S.CANCELLED_RAISED,
+}
+
+
+def _changes(old: str, new: str) -> tuple[tuple[str, object, object], ...]:
+    """The trait changes that a move from public state ``old`` to ``new`` fires."""
+    if old == new:
+        return ()
+    changes: list[tuple[str, object, object]] = [("state", old, new)]
+    old_cancellable = old in CANCELLABLE_STATES
+    if old_cancellable != (new in CANCELLABLE_STATES):
+        changes.append(("cancellable", old_cancellable, not old_cancellable))
+    old_done = old in DONE_STATES
+    if old_done != (new in DONE_STATES):
+        changes.append(("done", old_done, not old_done))
+    return tuple(changes)
+
+
+#: (old, new) internal states -> the changes of state, cancellable, done to fire.
+_CHANGES: dict[tuple[_S, _S], tuple[tuple[str, object, object], ...]] = {
+    (old, new): _changes(_PUBLIC[old], _PUBLIC[new]) for old in _S for new in _S
 }
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -309,18 +333,8 @@ class BaseFuture(HasStrictTraits):
         An observer that raises does not stop the others; the first error is
         raised once all have run.
         """
-        old_state, new_state = _PUBLIC[old], _PUBLIC[new]
-        if old_state == new_state:
-            return
-        changes: list[tuple[str, object, object]] = [("state", old_state, new_state)]
-        old_cancellable = old_state in CANCELLABLE_STATES
-        if old_cancellable != (new_state in CANCELLABLE_STATES):
-            changes.append(("cancellable", old_cancellable, not old_cancellable))
-        old_done = old_state in DONE_STATES
-        if old_done != (new_state in DONE_STATES):
-            changes.append(("done", old_done, not old_done))
         first_error: Exception | None = None
-        for name, before, after in changes:
+        for name, before, after in _CHANGES[old, new]:
             try:
                 # trait_property_changed is missing from the traits stubs.
                 self.trait_property_changed(name, before, after)  # type: ignore[attr-defined]

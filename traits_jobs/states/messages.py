@@ -16,6 +16,10 @@ from typing import Any
 class Control(enum.Enum):
     """Messages that move a future through its states."""
 
+    # Members are singletons compared by identity; hashing by identity keeps
+    # the per-message dict lookups in C (Enum's own __hash__ is Python).
+    __hash__ = object.__hash__
+
     #: The worker picked the job up and is about to run it.
     STARTED = "started"
 
