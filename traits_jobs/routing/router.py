@@ -264,10 +264,20 @@ class MessageRouter:
                 job_id, kind, payload = message
             receiver = receivers.get(job_id)
             if receiver is not None:
-                self._deliver(job_id, receiver, kind, payload)
+                # _deliver, inlined: this is the per-message hot path.
+                try:
+                    final = receiver._receive(kind, payload)
+                except Exception as error:
+                    final = receiver.done
+                    self._on_error(job_id, error)
+                if final:
+                    receivers.pop(job_id, None)
+                    self._on_final(job_id)
             count += 1
-            if deadline is not None and count % _CLOCK_STRIDE == 0 and clock() > deadline:
-                break
+            if count == _CLOCK_STRIDE:
+                if deadline is not None and clock() > deadline:
+                    break
+                count = 0
         if self._producers_waiting and len(queue) <= self._resume_at:
             with self._room:
                 self._room.notify_all()
