@@ -62,9 +62,14 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Run the quick flood benchmark against traits-futures."""
+    """Run the benchmark suite against traits-futures, superqt and raw QThreadPool.
+
+    Writes ``benchmarks/results/latest.md`` (and ``.jsonl``). Options go after
+    ``--``, e.g. ``nox -s bench -- --reps 3 --tests calls,iter``; see
+    ``python -m benchmarks --help``.
+    """
     session.install(".[bench]")
-    session.run("python", "-m", "benchmarks.quick_flood", *session.posargs, env=QT_ENV)
+    session.run("python", "-m", "benchmarks", *session.posargs, env=QT_ENV)
 
 
 @nox.session(python=PYTHON)

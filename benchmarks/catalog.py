@@ -1,0 +1,243 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""What is measured: the tests, their metrics, and the targets of traits_jobs.
+
+This module imports no Qt; the driver and the report use it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One reported number of a test.
+
+    Attributes
+    ----------
+    key : str
+        Key in the child's JSON result.
+    label : str
+        Row label in the report.
+    better : str or None
+        ``"up"`` if higher is better, ``"down"`` if lower is better, None for
+        a count or value that is not compared.
+    """
+
+    key: str
+    label: str
+    better: str | None
+
+
+@dataclass(frozen=True)
+class Test:
+    """One test: which measure, which size knob, how many workers.
+
+    Attributes
+    ----------
+    name : str
+        Name on the command line and in the results.
+    measure : str
+        Name of the function in :mod:`benchmarks.measures`.
+    size_knob : str
+        Attribute of the parsed options giving the size, or ``"scale_sizes"``
+        for a test run at every scaling size.
+    single_worker : bool
+        True to run with one worker (the memory tests).
+    metrics : tuple of Metric
+        What the report shows.
+    description : str
+        One line for the report.
+    """
+
+    name: str
+    measure: str
+    size_knob: str
+    single_worker: bool
+    metrics: tuple[Metric, ...]
+    description: str
+
+    @property
+    def scaling(self) -> bool:
+        """True if the test runs at every size of ``--scale-sizes``."""
+        return self.size_knob == "scale_sizes"
+
+
+_CALLS = (
+    Metric("calls_per_s", "calls/s, submit to every result observed", "up"),
+    Metric("submit_us", "submit loop, us/call (workers running)", "down"),
+    Metric("cpu_us_per_call", "main-thread CPU us/call (submit + delivery)", "down"),
+)
+_MEM = (
+    Metric("rss_bytes_per_future", "RSS bytes / waiting future", "down"),
+    Metric("submit_us", "submit us/call, pool blocked (main-thread cost)", "down"),
+)
+
+TESTS: dict[str, Test] = {
+    t.name: t
+    for t in (
+        Test("calls", "calls", "n_calls", False, _CALLS, "N trivial calls submitted at once"),
+        Test(
+            "iter",
+            "iteration",
+            "n_items",
+            False,
+            (
+                Metric("items_per_s", "items/s, until done observed", "up"),
+                Metric("cpu_us_per_item", "main-thread CPU us/item", "down"),
+            ),
+            "one generator of N ints, each delivered to an observer",
+        ),
+        Test(
+            "progress",
+            "progress",
+            "n_progress",
+            False,
+            (
+                Metric("cpu_s", "main-thread CPU s, whole job", "down"),
+                Metric("reports_per_s", "reports/s, until done observed", "up"),
+                Metric("updates", "updates delivered to the observer", None),
+                Metric("last_ok", "last value delivered = final report (1 = yes)", None),
+            ),
+            "one job calling its progress reporter N times",
+        ),
+        Test(
+            "latency",
+            "latency",
+            "n_lat",
+            False,
+            (
+                Metric("p50_us", "p50 us, worker send -> main-thread handler", "down"),
+                Metric("p99_us", "p99 us", "down"),
+                Metric("max_us", "max us", "down"),
+            ),
+            "worker sends perf_counter() N times at --rate-hz",
+        ),
+        Test(
+            "gui",
+            "gui",
+            "n_gui",
+            False,
+            (
+                Metric("max_gap_ms", "max gap of a 10 ms timer, ms", "down"),
+                Metric("p99_gap_ms", "p99 timer gap, ms", "down"),
+                Metric("ticks_ratio", "ticks seen / expected", "up"),
+                Metric("items_per_s", "items/s with the timer running", "up"),
+            ),
+            "iteration flood of N items while a 10 ms PreciseTimer ticks",
+        ),
+        Test(
+            "mem",
+            "memory",
+            "n_mem",
+            True,
+            (
+                *_MEM,
+                Metric("traced_bytes_per_future", "tracemalloc bytes / waiting future", "down"),
+            ),
+            "N calls waiting behind 1 blocked worker",
+        ),
+        Test("scale-calls", "calls", "scale_sizes", False, _CALLS, "calls at each scaling size"),
+        Test(
+            "scale-mem",
+            "memory_scale",
+            "scale_sizes",
+            True,
+            _MEM,
+            "waiting futures at each scaling size (RSS round only)",
+        ),
+        Test(
+            "process",
+            "process",
+            "n_proc",
+            False,
+            (
+                Metric("items_per_s", "items/s from a worker process", "up"),
+                Metric("cpu_us_per_item", "main-thread CPU us/item", "down"),
+            ),
+            "one N-item iteration job on a MultiprocessingContext",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One row of the issue's table: a measure and traits_jobs' target.
+
+    Attributes
+    ----------
+    label : str
+        The measure, as the issue words it.
+    test, key : str
+        Where the number comes from.
+    target : str
+        The target, as text.
+    met : callable
+        True if a traits_jobs median meets the target.
+    """
+
+    label: str
+    test: str
+    key: str
+    target: str
+    met: Callable[[float], bool]
+
+
+TARGETS: tuple[Target, ...] = (
+    Target(
+        "trivial calls, submit to every result observed, calls/s",
+        "calls",
+        "calls_per_s",
+        ">= 40,000",
+        lambda v: v >= 40_000,
+    ),
+    Target(
+        "main-thread cost of one submit, us (pool busy)",
+        "mem",
+        "submit_us",
+        "<= 20",
+        lambda v: v <= 20,
+    ),
+    Target(
+        "iteration delivered to a trait observer, items/s",
+        "iter",
+        "items_per_s",
+        ">= 400,000",
+        lambda v: v >= 400_000,
+    ),
+    Target(
+        "main-thread CPU per delivered item, us",
+        "iter",
+        "cpu_us_per_item",
+        "<= 2.0",
+        lambda v: v <= 2.0,
+    ),
+    Target(
+        "progress reports: main-thread CPU for the whole job, s",
+        "progress",
+        "cpu_s",
+        "< 0.010 (last value delivered)",
+        lambda v: v < 0.010,
+    ),
+    Target(
+        "latency worker send -> main-thread handler, p99 us",
+        "latency",
+        "p99_us",
+        "<= 150",
+        lambda v: v <= 150,
+    ),
+    Target(
+        "worst gap of a 10 ms QTimer during the flood, ms",
+        "gui",
+        "max_gap_ms",
+        "<= 25",
+        lambda v: v <= 25,
+    ),
+    Target(
+        "memory per waiting future, bytes (RSS)",
+        "mem",
+        "rss_bytes_per_future",
+        "<= 2,000",
+        lambda v: v <= 2_000,
+    ),
+)

@@ -1,0 +1,427 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The measures: each runs one test against one adapter inside the Qt loop.
+
+A measure takes a :class:`~benchmarks.harness.Context` and a size ``n`` and
+returns a dict of numbers plus ``problems`` (a list of strings). All jobs are
+submitted from a ``QTimer.singleShot(0)`` callback of the running event loop;
+every handler calls ``ctx.guard.check()``. Main-thread CPU is
+``time.thread_time()`` of the GUI thread.
+"""
+
+import gc
+import itertools
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from benchmarks.harness import Context, percentile, rss_bytes
+from benchmarks.jobs import numbers, paced_timestamps, square, wait_for
+
+#: Period of the GUI-responsiveness timer.
+TICK_MS = 10
+#: How long a blocked worker waits at most (the measure releases it earlier).
+BLOCK_TIMEOUT_S = 600.0
+
+Measure = Callable[[Context, int], dict[str, Any]]
+
+
+@dataclass
+class _Tally:
+    """Main-thread counters of one phase."""
+
+    expected: int
+    count: int = 0
+    checksum: int = 0
+    last: Any = None
+    t0: float = 0.0
+    cpu0: float = 0.0
+    t_submitted: float = 0.0
+    t_end: float | None = None
+    cpu_end: float = 0.0
+    values: list[float] = field(default_factory=list)
+
+    def start(self) -> None:
+        """Record the start time and main-thread CPU."""
+        self.cpu0 = time.thread_time()
+        self.t0 = time.perf_counter()
+
+    def stop(self) -> None:
+        """Record the end time and main-thread CPU (first call only)."""
+        if self.t_end is None:
+            self.t_end = time.perf_counter()
+            self.cpu_end = time.thread_time()
+
+    @property
+    def wall(self) -> float:
+        """Seconds from start to end (to now, if not ended)."""
+        end = self.t_end if self.t_end is not None else time.perf_counter()
+        return end - self.t0
+
+    @property
+    def cpu(self) -> float:
+        """Main-thread CPU seconds from start to end (to now, if not ended)."""
+        end = self.cpu_end if self.t_end is not None else time.thread_time()
+        return end - self.cpu0
+
+
+def _unfinished(ctx: Context, tally: _Tally, what: str) -> str:
+    """The problem text of a phase stopped by the deadline."""
+    return f"deadline passed: {tally.count} of {tally.expected} {what} delivered"
+
+
+def _per_s(count: float, seconds: float) -> float:
+    return count / seconds if seconds > 0 else 0.0
+
+
+def calls(ctx: Context, n: int) -> dict[str, Any]:
+    """Submit ``n`` trivial calls at once; time until every result is observed.
+
+    Parameters
+    ----------
+    ctx : Context
+        The system and loop.
+    n : int
+        Number of calls.
+
+    Returns
+    -------
+    dict
+        ``calls_per_s`` (end to end), ``submit_us`` (the submit loop, workers
+        running), ``cpu_us_per_call`` (main thread, submit and delivery),
+        ``delivered``.
+    """
+    tally = _Tally(expected=n)
+    problems: list[str] = []
+
+    def on_result(value: Any) -> None:
+        ctx.guard.check()
+        tally.count += 1
+        tally.checksum += value or 0
+        if tally.count == n:
+            tally.stop()
+            ctx.loop.quit()
+
+    def start() -> None:
+        tally.start()
+        call = ctx.adapter.call
+        for i in range(n):
+            call(square, i, on_result=on_result)
+        tally.t_submitted = time.perf_counter()
+
+    if not ctx.loop.run(start):
+        problems.append(_unfinished(ctx, tally, "results"))
+    elif tally.checksum != sum(i * i for i in range(n)):
+        problems.append("checksum of results is wrong")
+    return {
+        "calls_per_s": _per_s(tally.count, tally.wall),
+        "submit_us": (tally.t_submitted - tally.t0) * 1e6 / n if tally.t_submitted else None,
+        "cpu_us_per_call": tally.cpu * 1e6 / max(tally.count, 1),
+        "wall_s": tally.wall,
+        "delivered": tally.count,
+        "problems": problems,
+    }
+
+
+def _flood(ctx: Context, n: int, *, timer: bool) -> dict[str, Any]:
+    """One ``n``-item iteration job, optionally with a 10 ms precise timer running."""
+    from PySide6.QtCore import Qt, QTimer
+
+    tally = _Tally(expected=n)
+    ticks: list[float] = []
+    problems: list[str] = []
+    qtimer = QTimer()
+    qtimer.setTimerType(Qt.TimerType.PreciseTimer)
+    qtimer.setInterval(TICK_MS)
+    qtimer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+
+    def on_item(value: int) -> None:
+        ctx.guard.check()
+        tally.count += 1
+        tally.checksum += value
+
+    def on_done() -> None:
+        ctx.guard.check()
+        tally.stop()
+        qtimer.stop()
+        ctx.loop.quit()
+
+    def start() -> None:
+        if timer:
+            qtimer.start()
+        tally.start()
+        ctx.adapter.iterate(numbers, n, on_item=on_item, on_done=on_done)
+
+    if not ctx.loop.run(start):
+        problems.append(_unfinished(ctx, tally, "items"))
+    qtimer.stop()
+    if tally.count != n:
+        problems.append(f"{tally.count} items delivered of {n}")
+    elif tally.checksum != n * (n - 1) // 2:
+        problems.append("checksum of items is wrong")
+    result: dict[str, Any] = {
+        "items_per_s": _per_s(tally.count, tally.wall),
+        "cpu_us_per_item": tally.cpu * 1e6 / max(tally.count, 1),
+        "wall_s": tally.wall,
+        "delivered": tally.count,
+        "problems": problems,
+    }
+    if timer:
+        end = tally.t_end if tally.t_end is not None else time.perf_counter()
+        gaps = [b - a for a, b in itertools.pairwise([tally.t0, *ticks, end])]
+        expected = tally.wall / (TICK_MS / 1000)
+        result.update(
+            max_gap_ms=max(gaps) * 1000,
+            p99_gap_ms=percentile(gaps, 99) * 1000,
+            ticks_ratio=len(ticks) / expected if expected > 0 else 0.0,
+        )
+    return result
+
+
+def iteration(ctx: Context, n: int) -> dict[str, Any]:
+    """One generator yielding ``n`` ints, each delivered to an observer.
+
+    Returns
+    -------
+    dict
+        ``items_per_s`` (until done observed), ``cpu_us_per_item``, ``delivered``.
+    """
+    return _flood(ctx, n, timer=False)
+
+
+def gui(ctx: Context, n: int) -> dict[str, Any]:
+    """:func:`iteration` while a ``Qt.PreciseTimer`` 10 ms QTimer records its ticks.
+
+    Gaps are the differences of ``[start, ticks..., end]``, so a total
+    starvation shows as one huge gap.
+
+    Returns
+    -------
+    dict
+        As :func:`iteration`, plus ``max_gap_ms``, ``p99_gap_ms`` and
+        ``ticks_ratio`` (ticks seen / expected).
+    """
+    return _flood(ctx, n, timer=True)
+
+
+def progress(ctx: Context, n: int) -> dict[str, Any]:
+    """A job that reports progress ``n`` times, through the system's channel.
+
+    Returns
+    -------
+    dict
+        ``cpu_s`` (main thread, whole job), ``updates`` delivered,
+        ``last_value`` delivered (must be ``n - 1``), ``reports_per_s``.
+    """
+    tally = _Tally(expected=n)
+    problems: list[str] = []
+
+    def on_progress(value: Any) -> None:
+        ctx.guard.check()
+        tally.count += 1
+        tally.last = value
+
+    def on_done() -> None:
+        ctx.guard.check()
+        tally.stop()
+        ctx.loop.quit()
+
+    def start() -> None:
+        tally.start()
+        ctx.adapter.progress(n, on_progress=on_progress, on_done=on_done)
+
+    if not ctx.loop.run(start):
+        problems.append(_unfinished(ctx, tally, "updates"))
+    if tally.last != n - 1:
+        problems.append(f"last value delivered {tally.last!r}, expected {n - 1}")
+    return {
+        "cpu_s": tally.cpu,
+        "updates": tally.count,
+        "last_value": tally.last,
+        "last_ok": tally.last == n - 1,
+        "reports_per_s": _per_s(n, tally.wall),
+        "wall_s": tally.wall,
+        "problems": problems,
+    }
+
+
+def latency(ctx: Context, n: int) -> dict[str, Any]:
+    """The worker sends ``perf_counter()`` ``n`` times at ``ctx.rate_hz``.
+
+    Returns
+    -------
+    dict
+        ``p50_us``, ``p99_us``, ``max_us`` of send-to-handler latency.
+    """
+    tally = _Tally(expected=n)
+    problems: list[str] = []
+
+    def on_item(sent: float) -> None:
+        tally.values.append(time.perf_counter() - sent)
+        ctx.guard.check()
+        tally.count += 1
+
+    def on_done() -> None:
+        ctx.guard.check()
+        tally.stop()
+        ctx.loop.quit()
+
+    def start() -> None:
+        tally.start()
+        ctx.adapter.iterate(paced_timestamps, n, ctx.rate_hz, on_item=on_item, on_done=on_done)
+
+    if not ctx.loop.run(start):
+        problems.append(_unfinished(ctx, tally, "messages"))
+    if tally.count != n:
+        problems.append(f"{tally.count} messages delivered of {n}")
+    return {
+        "p50_us": percentile(tally.values, 50) * 1e6,
+        "p99_us": percentile(tally.values, 99) * 1e6,
+        "max_us": max(tally.values, default=float("nan")) * 1e6,
+        "delivered": tally.count,
+        "problems": problems,
+    }
+
+
+def _waiting_batch(
+    ctx: Context, n: int, *, traced: bool, wait: bool
+) -> tuple[float, float, list[str]]:
+    """Block the (single) worker, submit ``n`` calls, measure, release.
+
+    Returns submit seconds, the memory delta (VmRSS, or tracemalloc's current
+    size if ``traced``) and problems. With ``wait`` the phase ends when every
+    call (and the blocker) has delivered; otherwise right after releasing.
+    """
+    tally = _Tally(expected=n + 1)
+    out: dict[str, float] = {}
+    problems: list[str] = []
+    release = threading.Event()
+
+    def on_result(value: Any) -> None:
+        ctx.guard.check()
+        tally.count += 1
+        if tally.count == n + 1:
+            ctx.loop.quit()
+
+    def start() -> None:
+        call = ctx.adapter.call
+        call(wait_for, release, BLOCK_TIMEOUT_S, on_result=on_result)
+        gc.collect()
+        if traced:
+            tracemalloc.start()
+            before = tracemalloc.get_traced_memory()[0]
+        else:
+            before = rss_bytes()
+        t0 = time.perf_counter()
+        for i in range(n):
+            call(square, i, on_result=on_result)
+        out["submit_s"] = time.perf_counter() - t0
+        if traced:
+            out["delta"] = tracemalloc.get_traced_memory()[0] - before
+            tracemalloc.stop()
+        else:
+            out["delta"] = rss_bytes() - before
+        release.set()
+        if not wait:
+            ctx.loop.quit()
+
+    if not ctx.loop.run(start):
+        problems.append(_unfinished(ctx, tally, "results"))
+    release.set()
+    return out.get("submit_s", 0.0), out.get("delta", 0.0), problems
+
+
+def memory(ctx: Context, n: int) -> dict[str, Any]:
+    """``n`` calls wait behind a blocked single worker.
+
+    Round 1 measures the VmRSS delta and the pure submit cost (pool blocked);
+    round 2, a fresh batch, the tracemalloc delta (Python heap only). Both
+    rounds then run to completion.
+
+    Returns
+    -------
+    dict
+        ``rss_bytes_per_future``, ``traced_bytes_per_future``, ``submit_us``.
+    """
+    submit_s, rss, problems = _waiting_batch(ctx, n, traced=False, wait=True)
+    _, traced, more = _waiting_batch(ctx, n, traced=True, wait=True)
+    return {
+        "rss_bytes_per_future": rss / n,
+        "traced_bytes_per_future": traced / n,
+        "submit_us": submit_s * 1e6 / n,
+        "problems": problems + more,
+    }
+
+
+def memory_scale(ctx: Context, n: int) -> dict[str, Any]:
+    """Round 1 of :func:`memory` only; the child then exits without waiting.
+
+    Returns
+    -------
+    dict
+        ``rss_bytes_per_future`` and ``submit_us``, plus ``fast_exit``: the
+        waiting jobs are not run (tearing them down is not what is measured).
+    """
+    submit_s, rss, problems = _waiting_batch(ctx, n, traced=False, wait=False)
+    return {
+        "rss_bytes_per_future": rss / n,
+        "submit_us": submit_s * 1e6 / n,
+        "problems": problems,
+        "fast_exit": True,
+    }
+
+
+def process(ctx: Context, n: int) -> dict[str, Any]:
+    """One ``n``-item iteration job in a worker process (after a 1-item warm-up).
+
+    Returns
+    -------
+    dict
+        ``items_per_s`` and ``cpu_us_per_item``.
+
+    Raises
+    ------
+    NotSupportedError
+        If the system has no process context.
+    """
+    ctx.adapter.start_processes()
+    warm = _Tally(expected=1)
+
+    def warm_done() -> None:
+        ctx.guard.check()
+        ctx.loop.quit()
+
+    def warm_up() -> None:
+        ctx.adapter.process_iterate(numbers, 1, on_item=lambda _: None, on_done=warm_done)
+
+    if not ctx.loop.run(warm_up):
+        return {"problems": [_unfinished(ctx, warm, "warm-up items")]}
+    tally = _Tally(expected=n)
+    problems: list[str] = []
+
+    def on_item(value: int) -> None:
+        ctx.guard.check()
+        tally.count += 1
+        tally.checksum += value
+
+    def on_done() -> None:
+        ctx.guard.check()
+        tally.stop()
+        ctx.loop.quit()
+
+    def start() -> None:
+        tally.start()
+        ctx.adapter.process_iterate(numbers, n, on_item=on_item, on_done=on_done)
+
+    if not ctx.loop.run(start):
+        problems.append(_unfinished(ctx, tally, "items"))
+    if tally.count != n or tally.checksum != n * (n - 1) // 2:
+        problems.append(f"{tally.count} items delivered of {n} (or wrong checksum)")
+    return {
+        "items_per_s": _per_s(tally.count, tally.wall),
+        "cpu_us_per_item": tally.cpu * 1e6 / max(tally.count, 1),
+        "delivered": tally.count,
+        "problems": problems,
+    }

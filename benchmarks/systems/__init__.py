@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The measured systems: one adapter class each, registered in :data:`SYSTEMS`.
+
+To measure another library, write an :class:`~benchmarks.systems.base.Adapter`
+subclass in a module here and add one entry to :data:`SYSTEMS`.
+"""
+
+import importlib
+
+from benchmarks.systems.base import Adapter, NotSupportedError
+
+#: System name -> ``"module:AdapterClass"``. Imported lazily, in the child
+#: process that measures the system, so that the driver imports no Qt.
+SYSTEMS: dict[str, str] = {
+    "traits_jobs": "benchmarks.systems.traits_jobs:TraitsJobsAdapter",
+    "traits_futures": "benchmarks.systems.traits_futures:TraitsFuturesAdapter",
+    "superqt": "benchmarks.systems.superqt:SuperqtAdapter",
+    "raw": "benchmarks.systems.raw:RawAdapter",
+}
+
+#: The system every ratio is computed against.
+REFERENCE = "traits_jobs"
+
+
+def adapter_class(system: str) -> type[Adapter]:
+    """Import and return the adapter class of ``system``.
+
+    Parameters
+    ----------
+    system : str
+        A key of :data:`SYSTEMS`.
+
+    Returns
+    -------
+    type
+        The adapter class.
+    """
+    module, _, name = SYSTEMS[system].partition(":")
+    cls: type[Adapter] = getattr(importlib.import_module(module), name)
+    return cls
+
+
+__all__ = ["REFERENCE", "SYSTEMS", "Adapter", "NotSupportedError", "adapter_class"]

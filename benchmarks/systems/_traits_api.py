@@ -1,0 +1,143 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Shared adapter for the ``TraitsExecutor`` API of traits_jobs and traits-futures.
+
+Both libraries expose the same names (``TraitsExecutor``, ``submit_call``,
+``submit_iteration``, ``submit_progress``, futures with ``done``,
+``result``, ``result_event`` and ``progress`` traits), so one class serves
+both; a subclass only names the modules.
+"""
+
+import importlib
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+from benchmarks.jobs import report_progress
+from benchmarks.systems.base import Adapter, NotSupportedError
+
+
+def _forward_new(callback: Callable[[Any], None], event: Any) -> None:
+    """Trait observer: pass the event's new value to ``callback``."""
+    callback(event.new)
+
+
+class TraitsApiAdapter(Adapter):
+    """A ``TraitsExecutor(max_workers=workers)`` on the library's Qt event loop.
+
+    Completion is observed through ``future.observe(handler, "done")``, items
+    through ``"result_event"`` and progress through ``"progress"``.
+
+    Parameters
+    ----------
+    workers : int
+        Number of worker threads.
+    """
+
+    #: Module with the public API (``TraitsExecutor``, ``submit_*``, ...).
+    api_module: str = ""
+    #: ``"module:attribute"`` of the library's Qt event loop class.
+    qt_event_loop: str = ""
+
+    def __init__(self, workers: int) -> None:
+        super().__init__(workers)
+        self.api = importlib.import_module(self.api_module)
+        self.executor = self.api.TraitsExecutor(
+            max_workers=workers, event_loop=self._make_event_loop()
+        )
+        self._process_executor: Any = None
+        self._process_context: Any = None
+
+    def _make_event_loop(self) -> Any:
+        """A new instance of the library's Qt event loop."""
+        module, _, name = self.qt_event_loop.partition(":")
+        return getattr(importlib.import_module(module), name)()
+
+    def _check(self, future: Any) -> bool:
+        """Record a future that did not complete; return True if it did."""
+        if future.state == self.api.COMPLETED:
+            return True
+        self.failures.append(f"future ended {future.state}: {getattr(future, 'exception', None)}")
+        return False
+
+    def _on_call_done(self, on_result: Callable[[Any], None], event: Any) -> None:
+        """``done`` observer of a call future."""
+        if event.new:
+            future = event.object
+            on_result(future.result if self._check(future) else None)
+
+    def _on_job_done(self, on_done: Callable[[], None], event: Any) -> None:
+        """``done`` observer of an iteration or progress future."""
+        if event.new:
+            self._check(event.object)
+            on_done()
+
+    def call(self, fn: Callable[..., Any], *args: Any, on_result: Callable[[Any], None]) -> None:
+        """Submit with ``submit_call`` and observe ``done``."""
+        future = self.api.submit_call(self.executor, fn, *args)
+        future.observe(partial(self._on_call_done, on_result), "done")
+
+    def _observe_iteration(
+        self, future: Any, on_item: Callable[[Any], None], on_done: Callable[[], None]
+    ) -> None:
+        """Observe ``result_event`` and ``done`` of an iteration future."""
+        future.observe(partial(_forward_new, on_item), "result_event")
+        future.observe(partial(self._on_job_done, on_done), "done")
+
+    def iterate(
+        self,
+        fn: Callable[..., Iterator[Any]],
+        *args: Any,
+        on_item: Callable[[Any], None],
+        on_done: Callable[[], None],
+    ) -> None:
+        """Submit with ``submit_iteration`` and observe ``result_event``."""
+        future = self.api.submit_iteration(self.executor, fn, *args)
+        self._observe_iteration(future, on_item, on_done)
+
+    def progress(
+        self,
+        n: int,
+        *,
+        on_progress: Callable[[Any], None],
+        on_done: Callable[[], None],
+    ) -> None:
+        """``submit_progress`` of :func:`~benchmarks.jobs.report_progress`."""
+        future = self.api.submit_progress(self.executor, report_progress, n)
+        future.observe(partial(_forward_new, on_progress), "progress")
+        future.observe(partial(self._on_job_done, on_done), "done")
+
+    def start_processes(self) -> None:
+        """A second executor, on the library's ``MultiprocessingContext``.
+
+        Raises
+        ------
+        NotSupportedError
+            If the API module has no ``MultiprocessingContext``.
+        """
+        context_class = getattr(self.api, "MultiprocessingContext", None)
+        if context_class is None:
+            raise NotSupportedError(f"{self.api_module} has no MultiprocessingContext")
+        self._process_context = context_class()
+        self._process_executor = self.api.TraitsExecutor(
+            max_workers=self.workers,
+            context=self._process_context,
+            event_loop=self._make_event_loop(),
+        )
+
+    def process_iterate(
+        self,
+        fn: Callable[..., Iterator[Any]],
+        *args: Any,
+        on_item: Callable[[Any], None],
+        on_done: Callable[[], None],
+    ) -> None:
+        """``submit_iteration`` on the process executor."""
+        future = self.api.submit_iteration(self._process_executor, fn, *args)
+        self._observe_iteration(future, on_item, on_done)
+
+    def shutdown(self) -> None:
+        """``executor.shutdown(timeout=10)``, and close the process context if used."""
+        self.executor.shutdown(timeout=10)
+        if self._process_executor is not None:
+            self._process_executor.shutdown(timeout=10)
+            self._process_context.close()

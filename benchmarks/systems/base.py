@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The adapter interface: what every measured system provides.
+
+An adapter is created in a child process after the ``QApplication``, on the
+main thread, and used only there. Callbacks given to it must be called on the
+main thread (the measures count violations); each job's callbacks are called
+in order, and its final callback (``on_result`` or ``on_done``) exactly once.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from typing import Any
+
+
+class NotSupportedError(Exception):
+    """The system has no way to run this kind of job (reported as "n/a")."""
+
+
+class Adapter(ABC):
+    """One measured system: a way to run call, iteration and progress jobs.
+
+    Parameters
+    ----------
+    workers : int
+        Number of worker threads of the system's pool.
+
+    Attributes
+    ----------
+    failures : list of str
+        Jobs that failed or ended in an unexpected state, for the report.
+    """
+
+    #: Name of the distribution whose version is reported for this system.
+    distribution: str = ""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.failures: list[str] = []
+
+    @abstractmethod
+    def call(self, fn: Callable[..., Any], *args: Any, on_result: Callable[[Any], None]) -> None:
+        """Run ``fn(*args)`` in the background.
+
+        Parameters
+        ----------
+        fn : callable
+            The job body.
+        *args
+            Its arguments.
+        on_result : callable
+            Called on the main thread with the return value (``None`` if the
+            job failed; the failure is then appended to ``failures``).
+        """
+
+    @abstractmethod
+    def iterate(
+        self,
+        fn: Callable[..., Iterator[Any]],
+        *args: Any,
+        on_item: Callable[[Any], None],
+        on_done: Callable[[], None],
+    ) -> None:
+        """Run the generator function ``fn(*args)`` in the background.
+
+        Parameters
+        ----------
+        fn : callable
+            A generator function.
+        *args
+            Its arguments.
+        on_item : callable
+            Called on the main thread with each generated item, in order.
+        on_done : callable
+            Called on the main thread once, after the last item.
+        """
+
+    @abstractmethod
+    def progress(
+        self,
+        n: int,
+        *,
+        on_progress: Callable[[Any], None],
+        on_done: Callable[[], None],
+    ) -> None:
+        """Run a job that reports progress ``0 .. n-1``, in the system's own way.
+
+        Parameters
+        ----------
+        n : int
+            Number of progress reports the job makes.
+        on_progress : callable
+            Called on the main thread with each delivered report (a system
+            may coalesce reports, but must deliver the last one).
+        on_done : callable
+            Called on the main thread once, after the last delivered report.
+        """
+
+    def start_processes(self) -> None:
+        """Prepare a process context for :meth:`process_iterate`.
+
+        Raises
+        ------
+        NotSupportedError
+            If the system has no process context (the default).
+        """
+        raise NotSupportedError(f"{type(self).__name__} has no process context")
+
+    def process_iterate(
+        self,
+        fn: Callable[..., Iterator[Any]],
+        *args: Any,
+        on_item: Callable[[Any], None],
+        on_done: Callable[[], None],
+    ) -> None:
+        """Like :meth:`iterate`, but run ``fn`` in a worker process.
+
+        Called only after :meth:`start_processes` succeeded.
+        """
+        raise NotSupportedError(f"{type(self).__name__} has no process context")
+
+    @abstractmethod
+    def shutdown(self) -> None:
+        """Stop the system: cancel waiting jobs and wait for the workers."""

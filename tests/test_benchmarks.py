@@ -1,0 +1,150 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Smoke tests of the benchmark suite (``benchmarks/``): shapes, not timings.
+
+Each measurement runs in a child process, exactly as ``python -m benchmarks``
+runs it, with tiny sizes. Systems whose library is not installed are skipped.
+"""
+
+import importlib.util
+import math
+from pathlib import Path
+
+import pytest
+
+from benchmarks import report
+from benchmarks.__main__ import main as benchmarks_main
+from benchmarks.catalog import TESTS
+from benchmarks.runner import Run, Settings, plan, spawn
+from benchmarks.systems import REFERENCE, SYSTEMS
+
+#: Tiny sizes: enough to exercise every code path in a second or two.
+SIZES = {
+    "calls": 20,
+    "iter": 200,
+    "progress": 200,
+    "latency": 20,
+    "gui": 200,
+    "mem": 50,
+    "scale-calls": 30,
+    "scale-mem": 50,
+    "process": 50,
+}
+#: Library each system needs, for the skip reason.
+LIBRARIES = {"traits_futures": "traits_futures", "superqt": "superqt"}
+#: Tests whose child may answer "n/a" (the system has no such job kind).
+OPTIONAL = {"process"}
+
+
+def _require(system: str) -> None:
+    library = LIBRARIES.get(system)
+    if library and importlib.util.find_spec(library) is None:
+        pytest.skip(f"{library} is not installed (pip install .[bench])")
+
+
+def test_every_test_has_a_smoke_size() -> None:
+    assert set(SIZES) == set(TESTS)
+
+
+@pytest.mark.parametrize("test", list(TESTS))
+@pytest.mark.parametrize("system", list(SYSTEMS))
+def test_child_reports_every_metric(system: str, test: str) -> None:
+    _require(system)
+
+    result = spawn(Run(rep=1, test=test, size=SIZES[test], system=system), Settings(timeout_s=50))
+
+    if test in OPTIONAL and result["status"] == "n/a":
+        assert result["problems"], "an n/a result says why"
+        return
+    assert result["status"] == "ok", result["problems"]
+    assert result["violations"] == 0
+    assert (result["system"], result["test"], result["size"]) == (system, test, SIZES[test])
+    for metric in TESTS[test].metrics:
+        value = result[metric.key]
+        assert isinstance(value, int | float), (metric.key, value)
+        assert not math.isnan(value), metric.key
+
+
+def test_plan_interleaves_and_rotates_systems() -> None:
+    systems = ["a", "b", "c"]
+    sizes = {"calls": [5], "iter": [7], "scale-calls": [1, 2]}
+
+    runs = plan(systems, ["calls", "iter", "scale-calls"], sizes, reps=2, scale_reps=1)
+
+    blocks = [[r.system for r in runs[i : i + 3]] for i in range(0, len(runs), 3)]
+    assert blocks[:3] == [["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"]]
+    assert [r.size for r in runs if r.test == "scale-calls"] == [1, 1, 1, 2, 2, 2]
+    assert sum(r.test == "calls" for r in runs) == 2 * len(systems)
+
+
+def _fake_run(system: str, test: str, size: int, rep: int, scale: float) -> dict[str, object]:
+    values: dict[str, object] = {m.key: scale * (rep + 1) for m in TESTS[test].metrics}
+    return {
+        "system": system,
+        "test": test,
+        "size": size,
+        "rep": rep,
+        "load1": 0.5,
+        "status": "ok",
+        "violations": 0,
+        "problems": [],
+        **values,
+    }
+
+
+def test_report_renders_tables_with_ratios() -> None:
+    systems = [REFERENCE, "raw"]
+    runs = [
+        _fake_run(system, test, size, rep, 1.0 if system == REFERENCE else 2.0)
+        for rep in range(3)
+        for test in ("calls", "mem", "scale-calls")
+        for size in ([10, 100] if test == "scale-calls" else [5])
+        for system in systems
+    ]
+    runs.append(
+        {
+            "system": "raw",
+            "test": "process",
+            "size": 5,
+            "rep": 0,
+            "status": "n/a",
+            "problems": ["no process context"],
+        }
+    )
+    runs.append(
+        {
+            "system": "raw",
+            "test": "calls",
+            "size": 5,
+            "rep": 4,
+            "status": "timeout",
+            "problems": ["killed after 1 s"],
+        }
+    )
+    meta = {"kind": "meta", "systems": systems, "versions": {"Python": "3"}, "argv": ["x"]}
+
+    text = report.render(meta, runs)
+
+    assert text.startswith("# traits_jobs benchmarks")
+    assert "## Targets (medians)" in text
+    assert f"| metric | {REFERENCE} | raw |" in text
+    # calls/s is higher-is-better: raw's doubled value makes traits_jobs 0.5x "worse".
+    assert "**x0.50**" in text
+    assert "**x2.00**" in text
+    assert "(ref)" in text
+    assert "Growth of the per-job cost from N=10 to the largest N" in text
+    assert "| 4 | calls | 5 | raw | timeout | killed after 1 s |" in text
+    assert "process / raw: n/a (no process context)" in text
+    assert "Handler calls off the main thread: **0**" in text
+
+
+def test_driver_writes_report_and_raw_results(tmp_path: Path) -> None:
+    out = tmp_path / "bench.md"
+    argv = ["--reps", "1", "--systems", f"{REFERENCE},raw", "--tests", "calls,mem"]
+    argv += ["--n-calls", "10", "--n-mem", "20", "--timeout", "50", "--out", str(out)]
+
+    assert benchmarks_main(argv) == 0
+
+    meta, runs = report.load(out.with_suffix(".jsonl"))
+    assert meta["systems"] == [REFERENCE, "raw"]
+    assert [(r["test"], r["status"]) for r in runs] == [("calls", "ok")] * 2 + [("mem", "ok")] * 2
+    assert "| metric | traits_jobs | raw |" in out.read_text(encoding="utf-8")
