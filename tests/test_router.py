@@ -15,15 +15,15 @@ from traits_jobs.testing import SAFETY_TIMEOUT
 class Sink:
     """A receiver that records what it gets; final on the kind 'end'."""
 
-    done = False
+    _job_over = False
 
     def __init__(self):
         self.received = []
 
     def _receive(self, kind, payload):
         self.received.append(payload)
-        self.done = kind == "end"
-        return self.done
+        self._job_over = kind == "end"
+        return self._job_over
 
 
 def make_router(**options):

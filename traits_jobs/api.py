@@ -22,6 +22,13 @@ Futures
 - :class:`ProgressFuture`
 - :data:`FutureState`, with :data:`WAITING`, :data:`EXECUTING`,
   :data:`COMPLETED`, :data:`FAILED`, :data:`CANCELLING`, :data:`CANCELLED`
+- :data:`EndReason`, whose values are :data:`COMPLETED`, :data:`FAILED`,
+  :data:`TIMED_OUT`, :data:`CANCELLED` and :data:`PREEMPTED`
+
+Job options
+-----------
+- :data:`JOB_OPTIONS`, the keyword-only options of every submit function
+- :class:`JobOptions`
 
 Errors
 ------
@@ -29,6 +36,7 @@ Errors
 - :exc:`TraitsJobsError`, :exc:`ExecutorStateError`,
   :exc:`ShutdownTimeoutError`, :exc:`UnknownMessageError`,
   :exc:`RemoteJobError`
+- :exc:`JobTimeoutError`, :exc:`WaitTimeoutError`, :exc:`JobCancelledError`
 
 Defining job kinds
 ------------------
@@ -65,14 +73,18 @@ from traits_jobs.jobs.base_task import BaseTask
 from traits_jobs.jobs.call import CallFuture, submit_call
 from traits_jobs.jobs.i_task_specification import IFuture, ITaskSpecification
 from traits_jobs.jobs.iteration import IterationFuture, submit_iteration
+from traits_jobs.jobs.options import JOB_OPTIONS, JobOptions
 from traits_jobs.jobs.progress import ProgressFuture, submit_progress
 from traits_jobs.states.exceptions import (
     ExecutorStateError,
+    JobCancelledError,
+    JobTimeoutError,
     RemoteJobError,
     ShutdownTimeoutError,
     TaskCancelled,
     TraitsJobsError,
     UnknownMessageError,
+    WaitTimeoutError,
 )
 from traits_jobs.states.executor_states import RUNNING, STOPPED, STOPPING, ExecutorState
 from traits_jobs.states.future_states import (
@@ -81,7 +93,10 @@ from traits_jobs.states.future_states import (
     COMPLETED,
     EXECUTING,
     FAILED,
+    PREEMPTED,
+    TIMED_OUT,
     WAITING,
+    EndReason,
     FutureState,
 )
 
@@ -106,15 +121,19 @@ __all__ = [
     "COMPLETED",
     "EXECUTING",
     "FAILED",
+    "JOB_OPTIONS",
+    "PREEMPTED",
     "RUNNING",
     "STOPPED",
     "STOPPING",
+    "TIMED_OUT",
     "WAITING",
     "AsyncioEventLoop",
     "BaseFuture",
     "BaseTask",
     "CallFuture",
     "ETSEventLoop",
+    "EndReason",
     "ExecutorState",
     "ExecutorStateError",
     "FutureState",
@@ -123,6 +142,9 @@ __all__ = [
     "IParallelContext",
     "ITaskSpecification",
     "IterationFuture",
+    "JobCancelledError",
+    "JobOptions",
+    "JobTimeoutError",
     "ManualEventLoop",
     "MultithreadingContext",
     "ProgressFuture",
@@ -133,6 +155,7 @@ __all__ = [
     "TraitsExecutor",
     "TraitsJobsError",
     "UnknownMessageError",
+    "WaitTimeoutError",
     "message_handler",
     "submit_call",
     "submit_iteration",

@@ -43,6 +43,14 @@ class AsyncioEventLoop(IEventLoop):
         """
         self._loop.call_soon_threadsafe(self._waiters.run_callback, callback)
 
+    def call_later(self, delay: float, callback: Callable[[], object]) -> asyncio.TimerHandle:
+        """Run ``callback`` on the asyncio loop after ``delay`` seconds. Loop thread only."""
+        return self._loop.call_later(delay, self._waiters.run_callback, callback)
+
+    def time(self) -> float:
+        """The asyncio loop's clock."""
+        return self._loop.time()
+
     def run_until(self, condition: Callable[[], bool], timeout: float) -> bool:
         """Run the asyncio loop until ``condition()`` holds. Main thread only.
 

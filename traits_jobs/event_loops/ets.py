@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 
 from traits_jobs.event_loops.asyncio_loop import AsyncioEventLoop
-from traits_jobs.event_loops.i_event_loop import IEventLoop
+from traits_jobs.event_loops.i_event_loop import IEventLoop, TimerHandle
 
 _QT_NAMES = frozenset({"qt", "qt4", "qt5", "qt6"})
 _ASYNCIO_NAMES = frozenset({"asyncio", "null"})
@@ -65,6 +65,14 @@ class ETSEventLoop(IEventLoop):
     def call_soon_threadsafe(self, callback: Callable[[], object]) -> None:
         """Run ``callback`` soon on the main thread. Thread-safe once started."""
         self.toolkit_event_loop.call_soon_threadsafe(callback)
+
+    def call_later(self, delay: float, callback: Callable[[], object]) -> TimerHandle:
+        """See :meth:`IEventLoop.call_later`. Main thread only."""
+        return self.toolkit_event_loop.call_later(delay, callback)
+
+    def time(self) -> float:
+        """See :meth:`IEventLoop.time`."""
+        return self.toolkit_event_loop.time()
 
     def run_until(self, condition: Callable[[], bool], timeout: float) -> bool:
         """See :meth:`IEventLoop.run_until`. Main thread only."""

@@ -3,9 +3,19 @@
 
 import abc
 import logging
+import threading
+import time
 from collections.abc import Callable
+from typing import Protocol
 
 logger = logging.getLogger("traits_jobs")
+
+
+class TimerHandle(Protocol):
+    """What :meth:`IEventLoop.call_later` returns."""
+
+    def cancel(self) -> None:
+        """Make sure the callback does not run, if it has not run yet."""
 
 
 class IEventLoop(abc.ABC):
@@ -53,6 +63,24 @@ class IEventLoop(abc.ABC):
             already running, or a loop that was closed).
         """
 
+    def call_later(self, delay: float, callback: Callable[[], object]) -> TimerHandle:
+        """Run ``callback()`` on the loop's thread after ``delay`` seconds.
+
+        Main thread only. Timeouts and settle times of jobs use it. The
+        default runs a ``threading.Timer`` that posts the callback with
+        :meth:`call_soon_threadsafe`; loops override it with their own timers.
+        """
+        timer = _ThreadTimer(delay, callback, self)
+        timer.start()
+        return timer
+
+    def time(self) -> float:
+        """The loop's clock in seconds; :meth:`call_later` delays are measured on it.
+
+        The default is :func:`time.monotonic`.
+        """
+        return time.monotonic()
+
     def start(self) -> None:
         """Prepare the loop for use from any thread. Main thread only.
 
@@ -65,6 +93,34 @@ class IEventLoop(abc.ABC):
 
         The default does nothing.
         """
+
+
+class _ThreadTimer:
+    """The default timer: a thread that posts the callback when it is due."""
+
+    def __init__(self, delay: float, callback: Callable[[], object], loop: IEventLoop) -> None:
+        self._callback = callback
+        self._cancelled = False
+        self._loop = loop
+        self._timer = threading.Timer(delay, self._post)
+        self._timer.daemon = True
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def cancel(self) -> None:
+        self._cancelled = True
+        self._timer.cancel()
+
+    def _post(self) -> None:
+        try:
+            self._loop.call_soon_threadsafe(self._run)
+        except RuntimeError:
+            logger.debug("Timer fired after its event loop closed")
+
+    def _run(self) -> None:
+        if not self._cancelled:
+            self._callback()
 
 
 class ConditionWaiters:

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """An event loop run by hand, for tests and headless scripts."""
 
+import heapq
+import itertools
 import queue
 import time
 from collections.abc import Callable
@@ -12,7 +14,10 @@ class ManualEventLoop(IEventLoop):
     """An event loop that runs callbacks only when asked to.
 
     Nothing is delivered until the owner calls :meth:`run_pending` or
-    :meth:`run_until`, which makes every step of a test explicit.
+    :meth:`run_until`, which makes every step of a test explicit. Its clock
+    is virtual: it starts at 0 and moves only with :meth:`advance`, which
+    runs the :meth:`call_later` timers that come due, so a test of a
+    timeout takes no time and cannot be flaky.
 
     Examples
     --------
@@ -26,6 +31,41 @@ class ManualEventLoop(IEventLoop):
     def __init__(self) -> None:
         self._callbacks: queue.SimpleQueue[Callable[[], object]] = queue.SimpleQueue()
         self._waiters = ConditionWaiters()
+        self._now = 0.0
+        self._timers: list[tuple[float, int, _ManualTimer]] = []
+        self._order = itertools.count()
+
+    def call_later(self, delay: float, callback: Callable[[], object]) -> "_ManualTimer":
+        """Run ``callback`` once :meth:`advance` has moved the clock ``delay`` on."""
+        timer = _ManualTimer(callback)
+        heapq.heappush(self._timers, (self._now + delay, next(self._order), timer))
+        return timer
+
+    def time(self) -> float:
+        """The virtual clock, in seconds."""
+        return self._now
+
+    def advance(self, seconds: float) -> int:
+        """Move the clock on and run the timers that come due, in order. Main thread only.
+
+        Returns
+        -------
+        int
+            How many timers ran.
+        """
+        if seconds < 0:
+            msg = f"advance() takes a non-negative number of seconds, not {seconds!r}"
+            raise ValueError(msg)
+        end = self._now + seconds
+        ran = 0
+        while self._timers and self._timers[0][0] <= end:
+            due, _, timer = heapq.heappop(self._timers)
+            self._now = max(self._now, due)
+            if not timer.cancelled:
+                ran += 1
+                self._waiters.run_callback(timer.callback)
+        self._now = end
+        return ran
 
     def call_soon_threadsafe(self, callback: Callable[[], object]) -> None:
         """Queue ``callback`` for the next :meth:`run_pending`. Thread-safe."""
@@ -60,3 +100,17 @@ class ManualEventLoop(IEventLoop):
                 return condition()
             self._waiters.run_callback(callback)
         return True
+
+
+class _ManualTimer:
+    """A timer of a :class:`ManualEventLoop`."""
+
+    __slots__ = ("callback", "cancelled")
+
+    def __init__(self, callback: Callable[[], object]) -> None:
+        self.callback = callback
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        """Make sure the callback does not run."""
+        self.cancelled = True

@@ -46,6 +46,36 @@ class _Waker(QtCore.QObject):
         return super().event(event)
 
 
+class _QtTimer:
+    """A single-shot QTimer, kept in its loop's set until it fires or is cancelled."""
+
+    def __init__(
+        self,
+        delay: float,
+        callback: Callable[[], object],
+        waiters: ConditionWaiters,
+        live: "set[_QtTimer]",
+    ):
+        self._callback = callback
+        self._waiters = waiters
+        self._live = live
+        self._timer = QtCore.QTimer()
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._fire)
+        self._timer.start(max(0, round(delay * 1000)))
+        live.add(self)
+
+    def cancel(self) -> None:
+        """Stop the timer if it has not fired. Main thread only."""
+        self._timer.stop()
+        self._live.discard(self)
+
+    def _fire(self) -> None:
+        self._live.discard(self)
+        self._waiters.run_callback(self._callback)
+
+
 class QtEventLoop(IEventLoop):
     """Deliver messages on the Qt (main thread) event loop.
 
@@ -56,6 +86,7 @@ class QtEventLoop(IEventLoop):
     def __init__(self) -> None:
         self._waiters = ConditionWaiters()
         self._waker: _Waker | None = None
+        self._timers: set[_QtTimer] = set()
         self._closed = False
 
     def start(self) -> None:
@@ -85,6 +116,11 @@ class QtEventLoop(IEventLoop):
             raise RuntimeError(msg)
         waker.post(callback)
 
+    def call_later(self, delay: float, callback: Callable[[], object]) -> "_QtTimer":
+        """Run ``callback`` on the main thread after ``delay`` seconds. Main thread only."""
+        self.start()
+        return _QtTimer(delay, callback, self._waiters, self._timers)
+
     def run_until(self, condition: Callable[[], bool], timeout: float) -> bool:
         """Run a nested Qt event loop until ``condition()`` holds. Main thread only.
 
@@ -113,6 +149,8 @@ class QtEventLoop(IEventLoop):
         """Stop accepting callbacks and delete the Qt object. Main thread only."""
         if not self._closed:
             self._closed = True
+            for timer in list(self._timers):
+                timer.cancel()
             if self._waker is not None:
                 self._waker.deleteLater()
                 logger.debug("QtEventLoop closed")

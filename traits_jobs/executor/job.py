@@ -11,6 +11,7 @@ from traits_jobs.states.messages import Control
 
 if TYPE_CHECKING:
     from traits_jobs.contexts.i_parallel_context import CancelEvent
+    from traits_jobs.executor.timing import TimedReceiver
     from traits_jobs.jobs.base_future import BaseFuture
     from traits_jobs.routing.router import MessageRouter
 
@@ -30,6 +31,7 @@ class Job:
         "router",
         "send",
         "task",
+        "timed",
     )
 
     def __init__(
@@ -41,6 +43,9 @@ class Job:
         self.job_id = -1
         self.future: BaseFuture | None = None
         self.task: BaseTask | None = None
+        #: Stands between the router and the future of a job with a timeout
+        #: or a settle time.
+        self.timed: TimedReceiver | None = None
         #: The light pool the job was queued on, if it was.
         self.pool: WorkerThreadPool | None = None
         #: The job's Future, if it went to another kind of pool.
@@ -58,6 +63,8 @@ class Job:
             withdrawn = self.pool_future is not None and self.pool_future.cancel()
         if withdrawn:
             self.router.deliver(self.job_id, Control.ABANDONED)
+        elif self.timed is not None:
+            self.timed.cancelled()
 
     def __call__(self) -> None:
         """Run the task and report how it went. On a worker."""

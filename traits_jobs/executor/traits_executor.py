@@ -4,6 +4,7 @@
 import concurrent.futures
 import itertools
 import threading
+import time
 import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -16,14 +17,19 @@ from traits_jobs.contexts.multithreading import MultithreadingContext
 from traits_jobs.event_loops.ets import ETSEventLoop
 from traits_jobs.event_loops.i_event_loop import IEventLoop, logger
 from traits_jobs.executor.job import Job
+from traits_jobs.executor.timing import TimedReceiver
 from traits_jobs.jobs.base_future import BaseFuture
 from traits_jobs.jobs.base_task import BaseTask
 from traits_jobs.jobs.i_task_specification import ITaskSpecification
+from traits_jobs.jobs.options import JobOptions
 from traits_jobs.routing.router import MessageRouter
 from traits_jobs.states.exceptions import ExecutorStateError, ShutdownTimeoutError
 from traits_jobs.states.executor_states import RUNNING, STOPPED, STOPPING, ExecutorState
 
 _FutureT = TypeVar("_FutureT", bound=BaseFuture)
+
+# A wait without a timeout runs the event loop in slices of this many seconds.
+_WAIT_SLICE = 60.0
 
 
 def _check_optional(name: str, value: object, expected: type) -> None:
@@ -81,6 +87,8 @@ class TraitsExecutor(HasStrictTraits):
     #: job id -> Job, for every job not yet ended.
     _jobs: dict[int, Job] = AnyTrait()  # type: ignore[assignment]
     _ids = AnyTrait()
+    _main_ident = AnyTrait()
+    _waiter = AnyTrait()
 
     def __init__(
         self,
@@ -132,22 +140,38 @@ class TraitsExecutor(HasStrictTraits):
         self._send = self._context.sender(self._router)
         self._jobs = {}
         self._ids = itertools.count()
+        self._main_ident = threading.get_ident()
+        # One bound method for every future, not one per future.
+        self._waiter = self._wait_for
 
     # -- submission: thread-safe --------------------------------------------
 
-    def submit(self, task: ITaskSpecification) -> Any:
+    def submit(self, task: ITaskSpecification, **options: Any) -> Any:
         """Run the job that ``task`` specifies; return its future. Thread-safe.
 
         The future's traits change only on the main thread, whichever thread
         submitted.
+
+        Parameters
+        ----------
+        task : ITaskSpecification
+            What to run.
+        **options
+            Job options, keyword-only: ``name``, ``timeout``,
+            ``settle_time``, ``resources``, ``background``, ``preemptible``,
+            ``on_conflict``. See :class:`~traits_jobs.jobs.options.JobOptions`.
 
         Raises
         ------
         ExecutorStateError
             If the executor is not running.
         TypeError
-            If ``task`` is not an :class:`ITaskSpecification`.
+            If ``task`` is not an :class:`ITaskSpecification`, or an option
+            is unknown or of the wrong type.
+        ValueError
+            If an option's value is out of range.
         """
+        job_options = JobOptions.create(**options)
         if not (hasattr(task, "future") and hasattr(task, "task")):
             msg = (
                 "submit() expected an ITaskSpecification (with future() and task() "
@@ -166,6 +190,9 @@ class TraitsExecutor(HasStrictTraits):
             raise TypeError(msg)
         job.future = future
         job.task = runner
+        future._wait = self._waiter
+        if job_options.name is not None:
+            future.name = job_options.name
         with self._lock:
             self._check_running("submit a job")
             pool = self._worker_pool
@@ -173,7 +200,18 @@ class TraitsExecutor(HasStrictTraits):
                 pool = self._worker_pool = self._context.worker_pool(max_workers=self._max_workers)
             job.job_id = job_id = next(self._ids)
             self._jobs[job_id] = job
-            self._router.add_receiver(job_id, future)
+            if job_options.timeout is not None or job_options.settle_time:
+                job.timed = TimedReceiver(
+                    future,
+                    job_id,
+                    timeout=job_options.timeout,
+                    settle_time=job_options.settle_time,
+                    event_loop=self._event_loop,
+                    router=self._router,
+                )
+                self._router.add_receiver(job_id, job.timed)
+            else:
+                self._router.add_receiver(job_id, future)
             try:
                 job.launch(pool)
             except Exception as error:
@@ -256,6 +294,32 @@ class TraitsExecutor(HasStrictTraits):
             job.future.cancel()
         if not self._jobs and self._internal_state == STOPPING:
             self._finish_stop()
+
+    def _wait_for(self, future: BaseFuture, timeout: float | None) -> bool:
+        """Wait until ``future`` is done; True if it is. Any thread."""
+        if threading.get_ident() != self._main_ident:
+            return self._wait_off_main_thread(future, timeout)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._router.nested_drains():
+            while not future.done:
+                remaining = _WAIT_SLICE if deadline is None else deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._event_loop.run_until(lambda: future.done, min(remaining, _WAIT_SLICE))
+        return future.done
+
+    def _wait_off_main_thread(self, future: BaseFuture, timeout: float | None) -> bool:
+        finished = threading.Event()
+
+        def register() -> None:
+            future.add_done_callback(lambda _: finished.set())
+
+        try:
+            self._event_loop.call_soon_threadsafe(register)
+        except RuntimeError:
+            # The loop is closed: nothing will change any more.
+            return future.done
+        return finished.wait(timeout)
 
     def _all_done(self) -> bool:
         return all(job.future.done for job in self._jobs.values())  # type: ignore[union-attr]

@@ -6,112 +6,53 @@ against what may happen next. Every transition is one row of
 ``_TRANSITIONS``; anything else is an :class:`InvalidTransition`.
 """
 
-import enum
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Generator
 from typing import Any, ClassVar, TypeVar
 
 from traits.api import Any as AnyTrait
-from traits.api import Bool, HasStrictTraits, Property, provides
+from traits.api import Bool, HasStrictTraits, Property, Str, Union, provides
 from traits.api import Callable as CallableTrait
 
 from traits_jobs.event_loops.i_event_loop import logger
+from traits_jobs.jobs._state_machine import (
+    CHANGES,
+    DROPPING,
+    FAILURE_STATES,
+    JOB_OVER,
+    PUBLIC,
+    TRANSITIONS,
+    Event,
+    S,
+)
 from traits_jobs.jobs.i_task_specification import IFuture
-from traits_jobs.states.exceptions import InvalidTransition, UnknownMessageError
+from traits_jobs.states.exceptions import (
+    InvalidTransition,
+    JobCancelledError,
+    UnknownMessageError,
+    WaitTimeoutError,
+)
 from traits_jobs.states.failure import RaisedPayload, marshal_exception
 from traits_jobs.states.future_states import (
     CANCELLABLE_STATES,
     CANCELLED,
-    CANCELLING,
     COMPLETED,
     DONE_STATES,
-    EXECUTING,
     FAILED,
-    WAITING,
+    PREEMPTED,
+    TIMED_OUT,
+    EndReason,
     FutureState,
 )
 from traits_jobs.states.messages import Control, MessageKind
 
-
-class _S(enum.Enum):
-    """Internal states, each shown as one public state."""
-
-    __hash__ = object.__hash__  # see Control
-
-    WAITING = WAITING
-    EXECUTING = EXECUTING
-    COMPLETED = COMPLETED
-    FAILED = FAILED
-    CANCEL_REQUESTED_WAITING = "cancel requested while waiting"
-    CANCEL_REQUESTED_EXECUTING = "cancel requested while executing"
-    CANCELLED_UNSTARTED = "cancelled before starting"
-    CANCELLED_RETURNED = "cancelled, then returned"
-    CANCELLED_RAISED = "cancelled, then raised"
-
-
-_PUBLIC: dict[_S, str] = {
-    _S.WAITING: WAITING,
-    _S.EXECUTING: EXECUTING,
-    _S.COMPLETED: COMPLETED,
-    _S.FAILED: FAILED,
-    _S.CANCEL_REQUESTED_WAITING: CANCELLING,
-    _S.CANCEL_REQUESTED_EXECUTING: CANCELLING,
-    _S.CANCELLED_UNSTARTED: CANCELLED,
-    _S.CANCELLED_RETURNED: CANCELLED,
-    _S.CANCELLED_RAISED: CANCELLED,
-}
-
-
 # Enum member lookups through the class are slow on the hot path.
-_WAITING, _EXECUTING = _S.WAITING, _S.EXECUTING
+_WAITING, _EXECUTING = S.WAITING, S.EXECUTING
 
-
-class _Cancel(enum.Enum):
-    """The user's request, an event that is not a message."""
-
-    __hash__ = object.__hash__  # see Control
-
-    CANCEL = "cancel()"
-
-
-_CANCEL = _Cancel.CANCEL
-
-#: (state, event) -> next state. Any pair not listed is an invalid transition.
-_TRANSITIONS: dict[tuple[_S, Control | _Cancel], _S] = {
-    (_S.WAITING, Control.STARTED): _S.EXECUTING,
-    (_S.WAITING, _CANCEL): _S.CANCEL_REQUESTED_WAITING,
-    # The pool failed the job before it could start (a pickling error, a
-    # broken process pool): the job ends failed without having run.
-    (_S.WAITING, Control.RAISED): _S.FAILED,
-    (_S.EXECUTING, Control.RETURNED): _S.COMPLETED,
-    (_S.EXECUTING, Control.RAISED): _S.FAILED,
-    (_S.EXECUTING, _CANCEL): _S.CANCEL_REQUESTED_EXECUTING,
-    (_S.CANCEL_REQUESTED_WAITING, Control.ABANDONED): _S.CANCELLED_UNSTARTED,
-    # The worker passed its cancellation check just before the request.
-    (_S.CANCEL_REQUESTED_WAITING, Control.STARTED): _S.CANCEL_REQUESTED_EXECUTING,
-    (_S.CANCEL_REQUESTED_WAITING, Control.RAISED): _S.CANCELLED_RAISED,
-    (_S.CANCEL_REQUESTED_EXECUTING, Control.RETURNED): _S.CANCELLED_RETURNED,
-    (_S.CANCEL_REQUESTED_EXECUTING, Control.RAISED): _S.CANCELLED_RAISED,
-}
-
-
-def _changes(old: str, new: str) -> tuple[tuple[str, object, object], ...]:
-    """The trait changes that a move from public state ``old`` to ``new`` fires."""
-    if old == new:
-        return ()
-    changes: list[tuple[str, object, object]] = [("state", old, new)]
-    old_cancellable = old in CANCELLABLE_STATES
-    if old_cancellable != (new in CANCELLABLE_STATES):
-        changes.append(("cancellable", old_cancellable, not old_cancellable))
-    old_done = old in DONE_STATES
-    if old_done != (new in DONE_STATES):
-        changes.append(("done", old_done, not old_done))
-    return tuple(changes)
-
-
-#: (old, new) internal states -> the changes of state, cancellable, done to fire.
-_CHANGES: dict[tuple[_S, _S], tuple[tuple[str, object, object], ...]] = {
-    (old, new): _changes(_PUBLIC[old], _PUBLIC[new]) for old in _S for new in _S
-}
+#: Waits until a future is done or a timeout expires, delivering messages
+#: meanwhile when on the main thread; supplied by the executor.
+#: ``wait(future, timeout) -> bool``, True if the future is done.
+WaitFunction = Callable[["BaseFuture", float | None], bool]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -148,8 +89,9 @@ class BaseFuture(HasStrictTraits):
     """Base class of futures: the main-thread view of one background job.
 
     Its traits change only on the main thread, as messages from the job are
-    delivered. ``state``, then ``cancellable``, then ``done`` fire, each once
-    per change, so when ``done`` fires the outcome is already readable.
+    delivered. ``state``, then ``cancellable``, then ``end_reason``, then
+    ``done`` fire, each once per change, so when ``done`` fires the outcome
+    is already readable.
 
     Subclasses receive job-specific messages through methods decorated with
     :func:`message_handler` (or named ``_process_<kind>``, as in
@@ -166,11 +108,26 @@ class BaseFuture(HasStrictTraits):
     #: True once the job has ended: completed, failed or cancelled.
     done = Property(Bool, observe=None)
 
+    #: Why the future ended: "completed", "failed", "timed out", "cancelled"
+    #: or "preempted"; None until it is done.
+    end_reason = Property(EndReason, observe=None)
+
+    #: The future of the foreground job that preempted this background job.
+    preempted_by = Property(AnyTrait, observe=None)
+
+    #: The job's name, as given to the submit function's ``name=`` option.
+    name = Union(None, Str)
+
     #: Requests cancellation of the job; supplied by the executor.
     _cancel = CallableTrait(allow_none=True)
 
-    _internal_state = AnyTrait(_S.WAITING)
+    #: Waits for a condition while delivering messages; supplied by the executor.
+    _wait = AnyTrait()
+
+    _internal_state = AnyTrait(S.WAITING)
     _outcome = AnyTrait()
+    _preempter = AnyTrait()
+    _done_callbacks = AnyTrait()
 
     #: Message kind -> handler, built for each class from its methods.
     _message_handlers: ClassVar[dict[MessageKind, Callable[[Any, Any], None]]] = {}
@@ -196,7 +153,8 @@ class BaseFuture(HasStrictTraits):
         and never runs. A running job is asked to stop; calls cannot be
         interrupted, iterations stop at their next ``yield`` and progress
         jobs at their next report. Whatever the job sends after the request
-        is dropped, and the future ends CANCELLED.
+        is dropped, and the future ends CANCELLED. A job that is settling
+        ends CANCELLED at once.
 
         Returns
         -------
@@ -204,14 +162,95 @@ class BaseFuture(HasStrictTraits):
             True if the job was cancellable (WAITING or EXECUTING), False
             otherwise. Never raises.
         """
-        if _PUBLIC[self._internal_state] not in CANCELLABLE_STATES:
+        if PUBLIC[self._internal_state] not in CANCELLABLE_STATES:
             return False
+        cancel = self._cancel
         try:
-            self._transition(_CANCEL)
+            self._transition(Event.CANCEL)
         except Exception:
             logger.exception("An observer of %r failed during cancel()", self)
-        self._request_cancel()
+        self._request_cancel(cancel)
         return True
+
+    def add_done_callback(self, fn: Callable[["BaseFuture"], object]) -> None:
+        """Call ``fn(future)`` once the future is done. Main thread only.
+
+        The callback runs on the main thread after the final state is set
+        and its observers have run; at once if the future is done already.
+        An exception in a callback is logged with its traceback; it never
+        reaches the caller and never stops the other callbacks.
+
+        Raises
+        ------
+        TypeError
+            If ``fn`` is not callable.
+        """
+        if not callable(fn):
+            msg = f"add_done_callback() expected a callable, got {type(fn).__name__}: {fn!r}"
+            raise TypeError(msg)
+        if self.done:
+            self._run_callback(fn)
+            return
+        if self._done_callbacks is None:
+            self._done_callbacks = []
+        self._done_callbacks.append(fn)
+
+    def wait(self, timeout: float | None = None) -> Any:
+        """Block until the future is done; return its result. Any thread.
+
+        On the main thread the event loop runs meanwhile, so messages keep
+        arriving and this cannot deadlock (observers of any future may run
+        inside this call). On another thread it simply blocks.
+
+        Parameters
+        ----------
+        timeout : float, optional
+            Seconds to wait at most; None waits for as long as it takes.
+
+        Returns
+        -------
+        object
+            The future's ``result``.
+
+        Raises
+        ------
+        WaitTimeoutError
+            If the wait expired; the job goes on.
+        JobCancelledError
+            If the future ended CANCELLED.
+        BaseException
+            The job's own exception object, if it failed.
+        RuntimeError
+            If the future was never submitted, or its event loop cannot run
+            here (an asyncio loop already running: ``await`` instead).
+        """
+        if timeout is not None and (
+            not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout < 0
+        ):
+            msg = f"timeout must be a non-negative number of seconds or None, not {timeout!r}"
+            raise ValueError(msg)
+        if not self.done:
+            wait = self._wait
+            if wait is None:
+                msg = f"{self!r} was not submitted to an executor: nothing to wait for."
+                raise RuntimeError(msg)
+            if not wait(self, timeout):
+                msg = f"{self!r} was not done after waiting {timeout} s; the job goes on."
+                raise WaitTimeoutError(msg)
+        return self._outcome_or_raise()
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        """``await future``: the result, or the job's exception. Main thread's asyncio loop."""
+        if not self.done:
+            waiter = asyncio.get_running_loop().create_future()
+
+            def wake(future: BaseFuture) -> None:
+                if not waiter.done():
+                    waiter.set_result(None)
+
+            self.add_done_callback(wake)
+            yield from waiter
+        return self._outcome_or_raise()
 
     @property
     def result(self) -> Any:
@@ -222,7 +261,7 @@ class BaseFuture(HasStrictTraits):
         AttributeError
             If the job has not completed successfully.
         """
-        if self._internal_state is not _S.COMPLETED:
+        if self._internal_state is not S.COMPLETED:
             msg = f"No result available: the job is {self.state}, not {COMPLETED}."
             raise AttributeError(msg)
         return self._outcome
@@ -253,7 +292,7 @@ class BaseFuture(HasStrictTraits):
         return self._failure().exception_object()
 
     def __repr__(self) -> str:
-        state = _PUBLIC[self._internal_state]
+        state = PUBLIC[self._internal_state]
         if state == COMPLETED:
             return f"<{type(self).__name__} {state} result={self._outcome!r}>"
         if state == FAILED:
@@ -263,33 +302,41 @@ class BaseFuture(HasStrictTraits):
 
     # -- delivery: main thread only -----------------------------------------
 
-    def _receive(self, kind: MessageKind, payload: Any) -> bool:
-        """Handle one message from the job; return True if it was the last."""
+    def _receive(self, kind: MessageKind | Event, payload: Any) -> bool:
+        """Handle one message or event; return True once the job will send no more."""
         state = self._internal_state
         if state is _EXECUTING:
             # The hot path: a job-specific message while running. Control
-            # kinds are never keys of the handler table.
-            handler = self._message_handlers.get(kind)
+            # kinds and events are never keys of the handler table.
+            handler = self._message_handlers.get(kind)  # type: ignore[arg-type]
             if handler is not None:
                 handler(self, payload)
                 return False
-        if isinstance(kind, Control):
-            if kind is Control.RETURNED and state is _EXECUTING:
-                self._outcome = payload
-            elif kind is Control.RAISED:
-                if state is _EXECUTING or state is _WAITING:
+        if isinstance(kind, Control | Event):
+            if state is _EXECUTING or state is _WAITING:
+                if kind is Control.RETURNED or kind is Control.RAISED:
                     self._outcome = payload
-                else:
-                    logger.debug("%r raised after cancellation: %s", self, payload.message)
+                elif kind is Event.SETTLE or kind is Event.TIME_OUT or kind is Event.FAIL:
+                    self._outcome = payload
+            elif kind is Control.RAISED and state not in FAILURE_STATES:
+                logger.debug("%r raised after cancellation: %s", self, payload.message)
+            if (kind is Event.TIME_OUT or kind is Event.FAIL) and state is _EXECUTING:
+                # Stop the job before observers of the failure run.
+                self._request_cancel(self._cancel)
             self._transition(kind)
-            return _PUBLIC[self._internal_state] in DONE_STATES
+            return self._internal_state in JOB_OVER
         if state is _EXECUTING:
             self._fail_unknown(kind)
-            return True
-        if state is _S.CANCEL_REQUESTED_EXECUTING:
+            return False
+        if state in DROPPING:
             return False
         msg = f"{type(self).__name__} received a {kind!r} message while {state.value}"
         raise InvalidTransition(msg)
+
+    @property
+    def _job_over(self) -> bool:
+        """True once the job will send nothing more."""
+        return self._internal_state in JOB_OVER
 
     def _fail_unknown(self, kind: object) -> None:
         known = ", ".join(sorted(map(repr, self._message_handlers))) or "none"
@@ -301,61 +348,108 @@ class BaseFuture(HasStrictTraits):
         try:
             raise UnknownMessageError(msg)
         except UnknownMessageError as error:
-            self._outcome = marshal_exception(error)
-        self._internal_state = _S.FAILED
-        self._fire(_S.EXECUTING, _S.FAILED)
-        self._request_cancel()
+            payload = marshal_exception(error)
+        self._receive(Event.FAIL, payload)
 
-    def _request_cancel(self) -> None:
-        cancel = self._cancel
+    def _preempt(self, by: "BaseFuture") -> bool:
+        """Cancel this job on behalf of ``by``, which needs its resources."""
+        if not self.cancellable:
+            return False
+        self._preempter = by
+        return self.cancel()
+
+    def _request_cancel(self, cancel: Callable[[], object] | None) -> None:
         if cancel is not None:
             try:
                 cancel()
             except Exception:
                 logger.exception("Cancelling %r failed", self)
 
-    def _transition(self, event: Control | _Cancel) -> None:
+    def _transition(self, event: Control | Event) -> None:
         old = self._internal_state
-        new = _TRANSITIONS.get((old, event))
+        new = TRANSITIONS.get((old, event))
         if new is None:
             msg = f"{type(self).__name__} cannot handle {event.value!r} while {old.value}"
             raise InvalidTransition(msg)
         self._internal_state = new
-        if _PUBLIC[new] in DONE_STATES:
-            if new is not _S.COMPLETED and new is not _S.FAILED:
+        becomes_done = PUBLIC[new] in DONE_STATES and PUBLIC[old] not in DONE_STATES
+        if becomes_done:
+            if new is not S.COMPLETED and new not in FAILURE_STATES:
                 self._outcome = None
             self._cancel = None
-        self._fire(old, new)
+        try:
+            self._fire(old, new)
+        finally:
+            if becomes_done:
+                self._run_done_callbacks()
 
-    def _fire(self, old: _S, new: _S) -> None:
-        """Fire ``state``, ``cancellable``, ``done`` for a change, in that order.
+    def _fire(self, old: S, new: S) -> None:
+        """Fire ``state``, ``cancellable``, ``end_reason``, ``done`` for a change.
 
         An observer that raises does not stop the others; the first error is
         raised once all have run.
         """
         first_error: Exception | None = None
-        for name, before, after in _CHANGES[old, new]:
+        # trait_property_changed is missing from the traits stubs.
+        notify = self.trait_property_changed  # type: ignore[attr-defined]
+        for name, before, after in CHANGES[old, new]:
             try:
-                # trait_property_changed is missing from the traits stubs.
-                self.trait_property_changed(name, before, after)  # type: ignore[attr-defined]
+                if name == "done":
+                    notify("end_reason", None, self.end_reason)
+                notify(name, before, after)
             except Exception as error:
                 if first_error is None:
                     first_error = error
         if first_error is not None:
             raise first_error
 
+    def _run_done_callbacks(self) -> None:
+        callbacks, self._done_callbacks = self._done_callbacks, None
+        for fn in callbacks or ():
+            self._run_callback(fn)
+
+    def _run_callback(self, fn: Callable[["BaseFuture"], object]) -> None:
+        try:
+            fn(self)
+        except Exception:
+            logger.exception("Done callback %r of %r raised", fn, self)
+
+    def _outcome_or_raise(self) -> Any:
+        state = self._internal_state
+        if state is S.COMPLETED:
+            return self._outcome
+        if state in FAILURE_STATES:
+            raise self.error
+        msg = f"{self!r} was cancelled" + (" (preempted)" if self._preempter else "")
+        raise JobCancelledError(msg)
+
     def _failure(self) -> RaisedPayload:
-        if self._internal_state is not _S.FAILED:
+        if self._internal_state not in FAILURE_STATES:
             msg = f"No exception available: the job is {self.state}, not {FAILED}."
             raise AttributeError(msg)
         payload: RaisedPayload = self._outcome
         return payload
 
     def _get_state(self) -> str:
-        return _PUBLIC[self._internal_state]
+        return PUBLIC[self._internal_state]
 
     def _get_cancellable(self) -> bool:
-        return _PUBLIC[self._internal_state] in CANCELLABLE_STATES
+        return PUBLIC[self._internal_state] in CANCELLABLE_STATES
 
     def _get_done(self) -> bool:
-        return _PUBLIC[self._internal_state] in DONE_STATES
+        return PUBLIC[self._internal_state] in DONE_STATES
+
+    def _get_end_reason(self) -> str | None:
+        state = self._internal_state
+        public = PUBLIC[state]
+        if public == COMPLETED:
+            return COMPLETED
+        if public == FAILED:
+            return TIMED_OUT if state is S.TIMED_OUT or state is S.TIMED_OUT_RUNNING else FAILED
+        if public == CANCELLED:
+            return PREEMPTED if self._preempter is not None else CANCELLED
+        return None
+
+    def _get_preempted_by(self) -> "BaseFuture | None":
+        preempter: BaseFuture | None = self._preempter
+        return preempter

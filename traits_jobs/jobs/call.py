@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from traits_jobs.jobs._submit import FunctionSpecification, FunctionTask, check_callable
 from traits_jobs.jobs.base_future import BaseFuture
+from traits_jobs.jobs.options import split_options
 
 if TYPE_CHECKING:
     from traits_jobs.executor.traits_executor import TraitsExecutor
@@ -48,7 +49,11 @@ def submit_call(
     fn : callable
         The function to call on a worker.
     *args, **kwargs
-        Passed to ``fn``.
+        Passed to ``fn``, except the job options (``name``, ``timeout``,
+        ``settle_time``, ``resources``, ``background``, ``preemptible``,
+        ``on_conflict``; see :class:`~traits_jobs.jobs.options.JobOptions`),
+        which are taken out. Pass an argument of ``fn`` with one of those
+        names through :func:`functools.partial`.
 
     Returns
     -------
@@ -56,5 +61,6 @@ def submit_call(
         Its ``result`` is what ``fn`` returned.
     """
     check_callable("submit_call", fn)
-    future: CallFuture = executor.submit(BackgroundCall(fn, args, kwargs))
+    options, kwargs = split_options(kwargs)
+    future: CallFuture = executor.submit(BackgroundCall(fn, args, kwargs), **options)
     return future

@@ -8,6 +8,7 @@ from traits.api import Event
 
 from traits_jobs.jobs._submit import FunctionSpecification, FunctionTask, check_callable
 from traits_jobs.jobs.base_future import BaseFuture, message_handler
+from traits_jobs.jobs.options import split_options
 from traits_jobs.states.messages import GENERATED
 
 if TYPE_CHECKING:
@@ -82,12 +83,17 @@ def submit_iteration(
     fn : callable
         Returns an iterable, typically a generator function.
     *args, **kwargs
-        Passed to ``fn``.
+        Passed to ``fn``, except the job options (``name``, ``timeout``,
+        ``settle_time``, ``resources``, ``background``, ``preemptible``,
+        ``on_conflict``; see :class:`~traits_jobs.jobs.options.JobOptions`),
+        which are taken out. Pass an argument of ``fn`` with one of those
+        names through :func:`functools.partial`.
 
     Returns
     -------
     IterationFuture
     """
     check_callable("submit_iteration", fn)
-    future: IterationFuture = executor.submit(BackgroundIteration(fn, args, kwargs))
+    options, kwargs = split_options(kwargs)
+    future: IterationFuture = executor.submit(BackgroundIteration(fn, args, kwargs), **options)
     return future

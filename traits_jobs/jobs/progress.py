@@ -8,6 +8,7 @@ from traits.api import Event
 
 from traits_jobs.jobs._submit import FunctionSpecification, FunctionTask, check_callable
 from traits_jobs.jobs.base_future import BaseFuture, message_handler
+from traits_jobs.jobs.options import split_options
 from traits_jobs.states.exceptions import TaskCancelled
 from traits_jobs.states.messages import PROGRESS
 
@@ -98,11 +99,12 @@ def submit_progress(
         If ``kwargs`` contains ``progress``.
     """
     check_callable("submit_progress", fn)
+    options, kwargs = split_options(kwargs)
     if "progress" in kwargs:
         msg = (
             "submit_progress() passes its own 'progress' keyword argument to the "
             f"function; got progress={kwargs['progress']!r} as well. Rename your argument."
         )
         raise TypeError(msg)
-    future: ProgressFuture = executor.submit(BackgroundProgress(fn, args, kwargs))
+    future: ProgressFuture = executor.submit(BackgroundProgress(fn, args, kwargs), **options)
     return future

@@ -17,9 +17,10 @@ delivered as sent.
 """
 
 import collections
+import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from traits_jobs.event_loops.i_event_loop import IEventLoop, logger
@@ -38,14 +39,14 @@ _CLOCK_STRIDE = 32
 class Receiver(Protocol):
     """What the router delivers to: a future, on the main thread."""
 
-    #: True once the receiver has reached a final state.
-    done: bool
+    #: True once the job will send nothing more.
+    _job_over: bool
 
-    def _receive(self, kind: MessageKind, payload: Any) -> bool:
+    def _receive(self, kind: Any, payload: Any) -> bool:
         """Handle one message; return True if it was the job's last.
 
         If it raises (an observer of the future failed), the router reads
-        ``done`` to learn whether the message was the last.
+        ``_job_over`` to learn whether the message was the last.
         """
 
 
@@ -176,11 +177,12 @@ class MessageRouter:
 
     # -- main thread --------------------------------------------------------
 
-    def deliver(self, job_id: int, kind: MessageKind, payload: Any = None) -> None:
+    def deliver(self, job_id: int, kind: Any, payload: Any = None) -> None:
         """Deliver a message at once, bypassing the queue. Main thread only.
 
-        For messages that the main thread itself originates, such as the end
-        of a job removed from the pool's queue before it started.
+        For messages and events that the main thread itself originates, such
+        as the end of a job removed from the pool's queue before it started,
+        or a timeout.
         """
         receiver = self._receivers.get(job_id)
         if receiver is not None:
@@ -219,6 +221,19 @@ class MessageRouter:
             if self._queue and not self._wake_pending:
                 self._post_wake()
         return True
+
+    @contextlib.contextmanager
+    def nested_drains(self) -> Iterator[None]:
+        """Let drains run inside this block even if a drain is in progress. Main thread only.
+
+        For a blocking wait made by an observer: the messages it waits for
+        must be delivered inside it.
+        """
+        was_draining, self._draining = self._draining, False
+        try:
+            yield
+        finally:
+            self._draining = was_draining
 
     def close(self) -> None:
         """Stop waking the event loop and release waiting producers. Main thread only.
@@ -268,7 +283,7 @@ class MessageRouter:
                 try:
                     final = receiver._receive(kind, payload)
                 except Exception as error:
-                    final = receiver.done
+                    final = receiver._job_over
                     self._on_error(job_id, error)
                 if final:
                     receivers.pop(job_id, None)
@@ -282,11 +297,11 @@ class MessageRouter:
             with self._room:
                 self._room.notify_all()
 
-    def _deliver(self, job_id: int, receiver: Receiver, kind: MessageKind, payload: Any) -> None:
+    def _deliver(self, job_id: int, receiver: Receiver, kind: Any, payload: Any) -> None:
         try:
             final = receiver._receive(kind, payload)
         except Exception as error:
-            final = receiver.done
+            final = receiver._job_over
             self._on_error(job_id, error)
         if final:
             self._receivers.pop(job_id, None)

@@ -8,6 +8,9 @@
      +-- TraitsJobsError          base of the library's own errors
           +-- ExecutorStateError  the executor is not in a state that allows the call
           |    +-- ShutdownTimeoutError (also a TimeoutError) shutdown(timeout=) expired
+          +-- JobTimeoutError     (also a TimeoutError) a job ran past its timeout=
+          +-- WaitTimeoutError    (also a TimeoutError) future.wait(timeout=) expired
+          +-- JobCancelledError   wait() or await on a future that was cancelled
           +-- UnknownMessageError a job sent a message kind its future cannot handle
           +-- RemoteJobError      a job's exception could not cross to the main thread
           +-- InvalidTransition   internal: a message arrived in a state that forbids it
@@ -35,6 +38,23 @@ class ShutdownTimeoutError(ExecutorStateError, TimeoutError):
 
     A :exc:`RuntimeError`, as traits-futures raised, and a :exc:`TimeoutError`.
     """
+
+
+class JobTimeoutError(TraitsJobsError, TimeoutError):
+    """A job ran past the ``timeout=`` it was submitted with.
+
+    Its future ends FAILED with this error, counted from the moment the job
+    started executing. The job is asked to cancel; what it returns later is
+    discarded.
+    """
+
+
+class WaitTimeoutError(TraitsJobsError, TimeoutError):
+    """``future.wait(timeout=...)`` expired; the job itself goes on."""
+
+
+class JobCancelledError(TraitsJobsError):
+    """Raised by ``wait()`` and ``await`` for a future that ended CANCELLED."""
 
 
 class UnknownMessageError(TraitsJobsError, LookupError):

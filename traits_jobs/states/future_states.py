@@ -34,3 +34,16 @@ CANCELLABLE_STATES = frozenset({WAITING, EXECUTING})
 
 #: Final states: nothing changes after one of these.
 DONE_STATES = frozenset({COMPLETED, FAILED, CANCELLED})
+
+# -- why a future ended: its end_reason ---------------------------------------
+# COMPLETED, FAILED and CANCELLED double as the reasons of the same name.
+
+#: The job ran past its ``timeout=``; the future is FAILED.
+TIMED_OUT = "timed out"
+
+#: A foreground job claiming the same resources cancelled this background
+#: job; the future is CANCELLED.
+PREEMPTED = "preempted"
+
+#: Trait type for a future's ``end_reason``: None until it is done.
+EndReason = Enum(None, COMPLETED, FAILED, TIMED_OUT, CANCELLED, PREEMPTED)

@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The options every submit function takes, in one place.
+
+``submit_call(executor, stage.move_to, 10.0, timeout=5, settle_time=0.2)``:
+the names in :data:`JOB_OPTIONS` are taken by the submit functions as
+options, keyword-only, and never passed to the job's function, as in
+Dask's ``Client.submit``. A function that itself takes an argument of one
+of these names gets it through :func:`functools.partial`::
+
+    submit_call(executor, functools.partial(measure, timeout=2.0), timeout=5)
+"""
+
+import dataclasses
+from typing import Any
+
+#: The option names, taken out of the keyword arguments of every submit function.
+JOB_OPTIONS: tuple[str, ...] = (
+    "name",
+    "timeout",
+    "settle_time",
+    "resources",
+    "background",
+    "preemptible",
+    "on_conflict",
+)
+
+#: What ``on_conflict`` may be: raise ResourceConflictError at submit, or
+#: wait until the resources are free.
+ON_CONFLICT_CHOICES = ("raise", "wait")
+
+
+def _seconds(option: str, value: object, *, allow_none: bool) -> float | None:
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, int | float) or isinstance(value, bool) or not value >= 0:
+        expected = "a non-negative number of seconds" + (" or None" if allow_none else "")
+        msg = f"{option} must be {expected}, not {value!r}"
+        raise ValueError(msg) if isinstance(value, int | float) else TypeError(msg)
+    return float(value)
+
+
+def _flag(option: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        msg = f"{option} must be True or False, not {value!r}"
+        raise TypeError(msg)
+    return value
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class JobOptions:
+    """The options of one job, checked. Make one with :meth:`create`.
+
+    Attributes
+    ----------
+    name : str or None
+        A name for the job, shown in job lists; background jobs are found
+        by it in ``executor.background_jobs``.
+    timeout : float or None
+        Seconds the job may execute before its future fails with
+        ``JobTimeoutError``; counted from the moment it starts.
+    settle_time : float
+        Seconds the future stays executing after the job returned.
+    resources : frozenset of str
+        Names of the resources the job claims while it lives.
+    background : bool
+        The job may be preempted by a foreground job that needs its resources.
+    preemptible : bool
+        For a background job: False turns preemption into a conflict error.
+    on_conflict : str
+        "raise" (the default) or "wait", when a foreground job's resources
+        are claimed by another foreground job.
+    """
+
+    name: str | None = None
+    timeout: float | None = None
+    settle_time: float = 0.0
+    resources: frozenset[str] = frozenset()
+    background: bool = False
+    preemptible: bool = True
+    on_conflict: str = "raise"
+
+    @classmethod
+    def create(cls, **options: Any) -> "JobOptions":
+        """Check ``options`` and make the options of a job.
+
+        Raises
+        ------
+        TypeError
+            For an unknown option, or a value of the wrong type.
+        ValueError
+            For a value of the right type out of its range.
+        """
+        unknown = sorted(set(options) - set(JOB_OPTIONS))
+        if unknown:
+            msg = f"unknown job option(s) {unknown}; the options are {list(JOB_OPTIONS)}"
+            raise TypeError(msg)
+        if not options:
+            return _DEFAULT
+        name = options.get("name")
+        if name is not None and not isinstance(name, str):
+            msg = f"name must be a str or None, not {type(name).__name__}: {name!r}"
+            raise TypeError(msg)
+        on_conflict = options.get("on_conflict", "raise")
+        if on_conflict not in ON_CONFLICT_CHOICES:
+            msg = f"on_conflict must be one of {ON_CONFLICT_CHOICES}, not {on_conflict!r}"
+            raise ValueError(msg)
+        from traits_jobs.states.resources import validate_resources
+
+        return cls(
+            name=name,
+            timeout=_seconds("timeout", options.get("timeout"), allow_none=True),
+            settle_time=_seconds("settle_time", options.get("settle_time", 0.0), allow_none=False)
+            or 0.0,
+            resources=validate_resources(options.get("resources")),
+            background=_flag("background", options.get("background", False)),
+            preemptible=_flag("preemptible", options.get("preemptible", True)),
+            on_conflict=on_conflict,
+        )
+
+
+_DEFAULT = JobOptions()
+
+
+def split_options(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split a submit function's keyword arguments into (options, the function's own)."""
+    if not kwargs:
+        return kwargs, kwargs
+    options = {key: kwargs.pop(key) for key in JOB_OPTIONS if key in kwargs}
+    return options, kwargs
