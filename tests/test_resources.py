@@ -3,13 +3,13 @@
 
 import pytest
 
+from traits_jobs.states.exceptions import TraitsJobsError
 from traits_jobs.states.resources import (
     ResourceConflictError,
     ResourceTable,
     overlaps,
     validate_resources,
 )
-from traits_jobs.states.exceptions import TraitsJobsError
 
 
 class Holder:

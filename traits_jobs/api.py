@@ -37,6 +37,7 @@ Errors
   :exc:`ShutdownTimeoutError`, :exc:`UnknownMessageError`,
   :exc:`RemoteJobError`
 - :exc:`JobTimeoutError`, :exc:`WaitTimeoutError`, :exc:`JobCancelledError`
+- :exc:`ResourceConflictError`, :exc:`PreemptionWarning`
 
 Defining job kinds
 ------------------
@@ -67,6 +68,7 @@ from traits_jobs.event_loops.asyncio_loop import AsyncioEventLoop
 from traits_jobs.event_loops.ets import ETSEventLoop
 from traits_jobs.event_loops.i_event_loop import IEventLoop
 from traits_jobs.event_loops.manual import ManualEventLoop
+from traits_jobs.executor.claims import PreemptionWarning
 from traits_jobs.executor.traits_executor import TraitsExecutor
 from traits_jobs.jobs.base_future import BaseFuture, message_handler
 from traits_jobs.jobs.base_task import BaseTask
@@ -99,6 +101,7 @@ from traits_jobs.states.future_states import (
     EndReason,
     FutureState,
 )
+from traits_jobs.states.resources import ResourceConflictError
 
 if TYPE_CHECKING:
     from traits_jobs.event_loops.qt import QtEventLoop
@@ -147,9 +150,11 @@ __all__ = [
     "JobTimeoutError",
     "ManualEventLoop",
     "MultithreadingContext",
+    "PreemptionWarning",
     "ProgressFuture",
     "QtEventLoop",
     "RemoteJobError",
+    "ResourceConflictError",
     "ShutdownTimeoutError",
     "TaskCancelled",
     "TraitsExecutor",

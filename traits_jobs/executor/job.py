@@ -2,6 +2,7 @@
 """The executor's record of one live job, and how it reaches a worker pool."""
 
 import concurrent.futures
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from traits_jobs.contexts.thread_pool import WorkerThreadPool
@@ -32,6 +33,7 @@ class Job:
         "send",
         "task",
         "timed",
+        "unqueue",
     )
 
     def __init__(
@@ -46,6 +48,9 @@ class Job:
         #: Stands between the router and the future of a job with a timeout
         #: or a settle time.
         self.timed: TimedReceiver | None = None
+        #: Takes the job out of the executor's queue of jobs waiting for
+        #: resources; True if it was there. Set while it waits.
+        self.unqueue: Callable[[Job], bool] | None = None
         #: The light pool the job was queued on, if it was.
         self.pool: WorkerThreadPool | None = None
         #: The job's Future, if it went to another kind of pool.
@@ -59,8 +64,10 @@ class Job:
         self.cancel_event.set()
         if self.pool is not None:
             withdrawn = self.pool.withdraw(self.job_id)
+        elif self.pool_future is not None:
+            withdrawn = self.pool_future.cancel()
         else:
-            withdrawn = self.pool_future is not None and self.pool_future.cancel()
+            withdrawn = self.unqueue is not None and self.unqueue(self)
         if withdrawn:
             self.router.deliver(self.job_id, Control.ABANDONED)
         elif self.timed is not None:

@@ -2,6 +2,7 @@
 """The executor that runs jobs and keeps their futures up to date."""
 
 import concurrent.futures
+import functools
 import itertools
 import threading
 import time
@@ -10,12 +11,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from traits.api import Any as AnyTrait
-from traits.api import Bool, HasStrictTraits, Property
+from traits.api import Bool, Dict, HasStrictTraits, List, Property
 
 from traits_jobs.contexts.i_parallel_context import IParallelContext
 from traits_jobs.contexts.multithreading import MultithreadingContext
 from traits_jobs.event_loops.ets import ETSEventLoop
 from traits_jobs.event_loops.i_event_loop import IEventLoop, logger
+from traits_jobs.executor.claims import Admission, Claims
 from traits_jobs.executor.job import Job
 from traits_jobs.executor.timing import TimedReceiver
 from traits_jobs.jobs.base_future import BaseFuture
@@ -23,8 +25,14 @@ from traits_jobs.jobs.base_task import BaseTask
 from traits_jobs.jobs.i_task_specification import ITaskSpecification
 from traits_jobs.jobs.options import JobOptions
 from traits_jobs.routing.router import MessageRouter
-from traits_jobs.states.exceptions import ExecutorStateError, ShutdownTimeoutError
+from traits_jobs.states.exceptions import (
+    ExecutorStateError,
+    ShutdownTimeoutError,
+    WaitTimeoutError,
+)
 from traits_jobs.states.executor_states import RUNNING, STOPPED, STOPPING, ExecutorState
+from traits_jobs.states.failure import marshal_exception
+from traits_jobs.states.messages import Control
 
 _FutureT = TypeVar("_FutureT", bound=BaseFuture)
 
@@ -72,6 +80,15 @@ class TraitsExecutor(HasStrictTraits):
     #: True once the executor has stopped and released its resources.
     stopped = Property(Bool, observe=None)
 
+    #: The futures of the live jobs (submitted, not yet ended), oldest first.
+    jobs = Property(List, observe=None)
+
+    #: Name -> future of each live background job submitted with a name.
+    background_jobs = Property(Dict, observe=None)
+
+    #: Resource (or pattern) -> future of the live job that holds it.
+    claimed_resources = Property(Dict, observe=None)
+
     # Private state; plain values, never observed.
     _internal_state = AnyTrait(RUNNING)
     _lock = AnyTrait()
@@ -88,6 +105,8 @@ class TraitsExecutor(HasStrictTraits):
     _jobs: dict[int, Job] = AnyTrait()  # type: ignore[assignment]
     _ids = AnyTrait()
     _main_ident = AnyTrait()
+    _claims = AnyTrait()
+    _held = AnyTrait()
     _waiter = AnyTrait()
 
     def __init__(
@@ -141,6 +160,9 @@ class TraitsExecutor(HasStrictTraits):
         self._jobs = {}
         self._ids = itertools.count()
         self._main_ident = threading.get_ident()
+        self._claims = Claims()
+        #: future -> Job, for the jobs waiting for resources.
+        self._held = {}
         # One bound method for every future, not one per future.
         self._waiter = self._wait_for
 
@@ -212,14 +234,67 @@ class TraitsExecutor(HasStrictTraits):
                 self._router.add_receiver(job_id, job.timed)
             else:
                 self._router.add_receiver(job_id, future)
+            admission, preempt = Admission.START, []
             try:
-                job.launch(pool)
-            except Exception as error:
+                if job_options.resources or job_options.background:
+                    admission, preempt = self._claims.admit(future, job_options)
+                if admission is Admission.START:
+                    self._launch(job, pool)
+                else:
+                    job.unqueue = self._unqueue
+                    self._held[future] = job
+            except BaseException:
                 del self._jobs[job_id]
                 self._router.remove_receiver(job_id)
-                msg = f"The worker pool refused the job: {type(error).__name__}: {error}"
-                raise ExecutorStateError(msg) from error
+                raise
+        for victim in preempt:
+            self._on_main_thread(functools.partial(self._claims.preempt, victim, future))
+        self._on_main_thread(self._book_changed)
         return future
+
+    def _launch(self, job: Job, pool: concurrent.futures.Executor) -> None:
+        try:
+            job.launch(pool)
+        except Exception as error:
+            msg = f"The worker pool refused the job: {type(error).__name__}: {error}"
+            raise ExecutorStateError(msg) from error
+
+    def _launch_ready(self, ready: list[BaseFuture]) -> None:
+        """Start the held jobs whose resources are now free. Under the lock."""
+        for future in ready:
+            job = self._held.pop(future)
+            job.unqueue = None
+            try:
+                self._launch(job, self._worker_pool)
+            except ExecutorStateError as error:
+                # The pool is shut down: the job ends failed, as the pool said.
+                self._router.deliver(job.job_id, Control.RAISED, marshal_exception(error))
+
+    def _unqueue(self, job: Job) -> bool:
+        """Withdraw a job held for resources; True if it was held. Main thread only."""
+        with self._lock:
+            assert job.future is not None
+            ready = self._claims.withdraw(job.future)
+            if ready is None:
+                return False
+            self._held.pop(job.future, None)
+            self._launch_ready(ready)
+        return True
+
+    def _on_main_thread(self, callback: Callable[[], object]) -> None:
+        if threading.get_ident() == self._main_ident:
+            callback()
+        else:
+            self._event_loop.call_soon_threadsafe(callback)
+
+    def _book_changed(self) -> None:
+        """Tell observers of jobs, background_jobs, claimed_resources. Main thread only."""
+        for name in ("jobs", "background_jobs", "claimed_resources"):
+            # Build the new value only for observers: it costs O(live jobs).
+            trait = self._trait(name, 0)  # type: ignore[attr-defined]
+            if (trait is not None and trait._notifiers(False)) or self._notifiers(False):  # type: ignore[attr-defined]
+                # trait_property_changed is missing from the traits stubs.
+                self.trait_property_changed(name, None, getattr(self, name))  # type: ignore[attr-defined]
 
     def _check_running(self, action: str) -> None:
         if self._internal_state != RUNNING:
@@ -295,6 +370,52 @@ class TraitsExecutor(HasStrictTraits):
         if not self._jobs and self._internal_state == STOPPING:
             self._finish_stop()
 
+    def wait_for_background(self, name: str | None = None, *, timeout: float | None = None) -> Any:
+        """Wait until background jobs have ended; return their futures. Any thread.
+
+        Nothing about how they ended is hidden or raised: read each future's
+        ``state`` and ``end_reason``.
+
+        Parameters
+        ----------
+        name : str, optional
+            The name of one live background job. None waits for all the
+            background jobs live at the time of the call.
+        timeout : float, optional
+            Seconds to wait at most, for all of them together.
+
+        Returns
+        -------
+        BaseFuture or list of BaseFuture
+            The named job's future, or the list of all of them.
+
+        Raises
+        ------
+        KeyError
+            If no live background job has that name.
+        WaitTimeoutError
+            If the wait expired first; the jobs go on.
+        """
+        if timeout is not None and (not isinstance(timeout, int | float) or timeout < 0):
+            msg = f"timeout must be a non-negative number of seconds or None, not {timeout!r}"
+            raise ValueError(msg)
+        with self._lock:
+            if name is not None:
+                if name not in self._claims.background:
+                    known = sorted(self._claims.background)
+                    msg = f"no live background job is named {name!r}; live names: {known}"
+                    raise KeyError(msg)
+                futures = [self._claims.background[name]]
+            else:
+                futures = [f for f, o in self._claims.options.items() if o.background]
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for future in futures:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not self._wait_for(future, remaining):
+                msg = f"{future!r} had not ended after {timeout} s; it goes on."
+                raise WaitTimeoutError(msg)
+        return futures[0] if name is not None else futures
+
     def _wait_for(self, future: BaseFuture, timeout: float | None) -> bool:
         """Wait until ``future`` is done; True if it is. Any thread."""
         if threading.get_ident() != self._main_ident:
@@ -339,8 +460,13 @@ class TraitsExecutor(HasStrictTraits):
 
     def _job_ended(self, job_id: int) -> None:
         # Already gone if shutdown() ran in an observer of this job's last message.
-        if self._jobs.pop(job_id, None) is None:
+        job = self._jobs.pop(job_id, None)
+        if job is None:
             return
+        if self._claims.options and job.future in self._claims.options:
+            with self._lock:
+                self._launch_ready(self._claims.end(job.future))
+        self._book_changed()
         if not self._jobs and self._internal_state == STOPPING:
             self._finish_stop()
 
@@ -399,6 +525,15 @@ class TraitsExecutor(HasStrictTraits):
 
     def _get_state(self) -> str:
         return self._internal_state
+
+    def _get_jobs(self) -> list[BaseFuture]:
+        return [job.future for job in self._jobs.values()]  # type: ignore[misc]
+
+    def _get_background_jobs(self) -> dict[str, BaseFuture]:
+        return dict(self._claims.background)
+
+    def _get_claimed_resources(self) -> dict[str, BaseFuture]:
+        return self._claims.table.mapping()
 
     def _get_running(self) -> bool:
         return self._internal_state == RUNNING
