@@ -1,10 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Test configuration: Qt offscreen, and the executor fixture for both loops."""
-
-import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("ETS_TOOLKIT", "qt")
+"""Test configuration: the executor fixture for both loops (Qt offscreen: ../conftest.py)."""
 
 import pytest
 

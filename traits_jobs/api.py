@@ -25,6 +25,11 @@ Futures
 - :data:`EndReason`, whose values are :data:`COMPLETED`, :data:`FAILED`,
   :data:`TIMED_OUT`, :data:`CANCELLED` and :data:`PREEMPTED`
 
+Job control
+-----------
+- :func:`all_of`, :func:`any_of`, :class:`CombinedFuture`
+- :func:`report_progress`, :class:`ProgressInfo`
+
 Job options
 -----------
 - :data:`JOB_OPTIONS`, the keyword-only options of every submit function
@@ -73,10 +78,12 @@ from traits_jobs.executor.traits_executor import TraitsExecutor
 from traits_jobs.jobs.base_future import BaseFuture, message_handler
 from traits_jobs.jobs.base_task import BaseTask
 from traits_jobs.jobs.call import CallFuture, submit_call
+from traits_jobs.jobs.combined import CombinedFuture, all_of, any_of
 from traits_jobs.jobs.i_task_specification import IFuture, ITaskSpecification
 from traits_jobs.jobs.iteration import IterationFuture, submit_iteration
 from traits_jobs.jobs.options import JOB_OPTIONS, JobOptions
 from traits_jobs.jobs.progress import ProgressFuture, submit_progress
+from traits_jobs.jobs.status import ProgressInfo, report_progress
 from traits_jobs.states.exceptions import (
     ExecutorStateError,
     JobCancelledError,
@@ -135,6 +142,7 @@ __all__ = [
     "BaseFuture",
     "BaseTask",
     "CallFuture",
+    "CombinedFuture",
     "ETSEventLoop",
     "EndReason",
     "ExecutorState",
@@ -152,6 +160,7 @@ __all__ = [
     "MultithreadingContext",
     "PreemptionWarning",
     "ProgressFuture",
+    "ProgressInfo",
     "QtEventLoop",
     "RemoteJobError",
     "ResourceConflictError",
@@ -161,7 +170,10 @@ __all__ = [
     "TraitsJobsError",
     "UnknownMessageError",
     "WaitTimeoutError",
+    "all_of",
+    "any_of",
     "message_handler",
+    "report_progress",
     "submit_call",
     "submit_iteration",
     "submit_progress",

@@ -7,11 +7,12 @@ against what may happen next. Every transition is one row of
 """
 
 import asyncio
+import time
 from collections.abc import Callable, Generator
 from typing import Any, ClassVar, TypeVar
 
 from traits.api import Any as AnyTrait
-from traits.api import Bool, HasStrictTraits, Property, Str, Union, provides
+from traits.api import Bool, HasStrictTraits, Instance, Property, Str, Union, provides
 from traits.api import Callable as CallableTrait
 
 from traits_jobs.event_loops.i_event_loop import logger
@@ -26,6 +27,7 @@ from traits_jobs.jobs._state_machine import (
     S,
 )
 from traits_jobs.jobs.i_task_specification import IFuture
+from traits_jobs.jobs.status import STATUS, ProgressInfo, ProgressReport
 from traits_jobs.states.exceptions import (
     InvalidTransition,
     JobCancelledError,
@@ -118,6 +120,10 @@ class BaseFuture(HasStrictTraits):
     #: The job's name, as given to the submit function's ``name=`` option.
     name = Union(None, Str)
 
+    #: The latest structured progress the job reported with
+    #: ``report_progress()``; None until the first report.
+    progress_info = Union(None, Instance(ProgressInfo))
+
     #: Requests cancellation of the job; supplied by the executor.
     _cancel = CallableTrait(allow_none=True)
 
@@ -125,6 +131,8 @@ class BaseFuture(HasStrictTraits):
     _wait = AnyTrait()
 
     _internal_state = AnyTrait(S.WAITING)
+    _started_at = AnyTrait()
+    _progress_watchers = AnyTrait()
     _outcome = AnyTrait()
     _preempter = AnyTrait()
     _done_callbacks = AnyTrait()
@@ -133,8 +141,9 @@ class BaseFuture(HasStrictTraits):
     _message_handlers: ClassVar[dict[MessageKind, Callable[[Any, Any], None]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every future handles structured progress; subclasses add their kinds.
         super().__init_subclass__(**kwargs)
-        handlers: dict[MessageKind, Callable[[Any, Any], None]] = {}
+        handlers: dict[MessageKind, Callable[[Any, Any], None]] = {STATUS: BaseFuture._on_status}
         for klass in reversed(cls.__mro__):
             for name, member in vars(klass).items():
                 kind = getattr(member, _HANDLES, None)
@@ -195,6 +204,27 @@ class BaseFuture(HasStrictTraits):
             self._done_callbacks = []
         self._done_callbacks.append(fn)
 
+    def watch_progress(self, fn: Callable[[ProgressInfo], object]) -> None:
+        """Call ``fn(progress_info)`` with each progress report. Main thread only.
+
+        If the job has reported already, ``fn`` is called at once with the
+        latest report. An exception in ``fn`` is logged and never stops
+        delivery.
+
+        Raises
+        ------
+        TypeError
+            If ``fn`` is not callable.
+        """
+        if not callable(fn):
+            msg = f"watch_progress() expected a callable, got {type(fn).__name__}: {fn!r}"
+            raise TypeError(msg)
+        if self._progress_watchers is None:
+            self._progress_watchers = []
+        self._progress_watchers.append(fn)
+        if self.progress_info is not None:
+            self._run_callback(fn, self.progress_info)
+
     def wait(self, timeout: float | None = None) -> Any:
         """Block until the future is done; return its result. Any thread.
 
@@ -251,6 +281,22 @@ class BaseFuture(HasStrictTraits):
             self.add_done_callback(wake)
             yield from waiter
         return self._outcome_or_raise()
+
+    def __and__(self, other: object) -> "BaseFuture":
+        """``a & b``: :func:`~traits_jobs.api.all_of` of the two futures."""
+        from traits_jobs.jobs.combined import all_of
+
+        if not isinstance(other, BaseFuture):
+            return NotImplemented
+        return all_of(self, other)
+
+    def __or__(self, other: object) -> "BaseFuture":
+        """``a | b``: :func:`~traits_jobs.api.any_of` of the two futures."""
+        from traits_jobs.jobs.combined import any_of
+
+        if not isinstance(other, BaseFuture):
+            return NotImplemented
+        return any_of(self, other)
 
     @property
     def result(self) -> Any:
@@ -372,6 +418,8 @@ class BaseFuture(HasStrictTraits):
             msg = f"{type(self).__name__} cannot handle {event.value!r} while {old.value}"
             raise InvalidTransition(msg)
         self._internal_state = new
+        if old is _WAITING and new is _EXECUTING:
+            self._started_at = time.monotonic()
         becomes_done = PUBLIC[new] in DONE_STATES and PUBLIC[old] not in DONE_STATES
         if becomes_done:
             if new is not S.COMPLETED and new not in FAILURE_STATES:
@@ -408,11 +456,19 @@ class BaseFuture(HasStrictTraits):
         for fn in callbacks or ():
             self._run_callback(fn)
 
-    def _run_callback(self, fn: Callable[["BaseFuture"], object]) -> None:
+    def _run_callback(self, fn: Callable[[Any], object], argument: Any = None) -> None:
         try:
-            fn(self)
+            fn(self if argument is None else argument)
         except Exception:
-            logger.exception("Done callback %r of %r raised", fn, self)
+            logger.exception("Callback %r of %r raised", fn, self)
+
+    def _on_status(self, report: ProgressReport) -> None:
+        started = self._started_at
+        elapsed = 0.0 if started is None else time.monotonic() - started
+        info = ProgressInfo.from_report(report, elapsed)
+        self.progress_info = info
+        for fn in self._progress_watchers or ():
+            self._run_callback(fn, info)
 
     def _outcome_or_raise(self) -> Any:
         state = self._internal_state
@@ -453,3 +509,6 @@ class BaseFuture(HasStrictTraits):
     def _get_preempted_by(self) -> "BaseFuture | None":
         preempter: BaseFuture | None = self._preempter
         return preempter
+
+
+BaseFuture._message_handlers = {STATUS: BaseFuture._on_status}

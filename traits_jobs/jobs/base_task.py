@@ -5,6 +5,7 @@ import abc
 from collections.abc import Callable
 from typing import Any
 
+from traits_jobs.jobs.status import current_task
 from traits_jobs.states.failure import marshal_exception
 from traits_jobs.states.messages import Control, MessageKind
 
@@ -54,6 +55,7 @@ class BaseTask(abc.ABC):
         self._send = send
         self._cancelled = cancelled
         send(job_id, Control.STARTED, None)
+        token = current_task.set(self)
         try:
             result = self.run()
         except BaseException as error:
@@ -62,6 +64,8 @@ class BaseTask(abc.ABC):
         else:
             send(job_id, Control.RETURNED, result)
             del result
+        finally:
+            current_task.reset(token)
 
 
 def run_job(task: BaseTask, job_id: int, send: SendFunction, cancelled: Callable[[], bool]) -> None:
