@@ -27,10 +27,10 @@ from traits_jobs.event_loops.i_event_loop import IEventLoop, logger
 from traits_jobs.states.messages import LatestKind, Message, MessageKind
 
 #: Default number of queued messages at which producers wait.
-DEFAULT_MAX_PENDING = 4096
+DEFAULT_MAX_PENDING = 2048
 
 #: Default main-thread time one drain may take, in seconds.
-DEFAULT_DRAIN_BUDGET = 0.005
+DEFAULT_DRAIN_BUDGET = 0.002
 
 # How many messages are delivered between two looks at the clock.
 _CLOCK_STRIDE = 32
