@@ -80,6 +80,31 @@ def test_waiting_foreground_job_starts_when_the_claim_is_free(executor):
     assert (first.state, second.state, second.result) == (COMPLETED, COMPLETED, 32)
 
 
+def test_a_job_waiting_for_resources_blocks_like_a_holder(executor):
+    """A foreground job over a queued foreground job's claims is refused, not queued.
+
+    The holder is a preempted background job still cleaning up, so the
+    outcome does not depend on when that cleanup ends.
+    """
+    started, proceed = threading.Event(), threading.Event()
+    live = submit_iteration(
+        executor, acquisition, started, proceed, resources={"camera"}, background=True
+    )
+    wait_event(started)
+    with pytest.warns(PreemptionWarning):
+        snap = submit_call(executor, pow, 2, 3, resources={"camera"}, name="snap")
+    assert snap.state == WAITING
+    with pytest.raises(ResourceConflictError) as info:
+        submit_call(executor, pow, 2, 4, resources={"camera"})
+    assert snap in info.value.holders
+    assert "claimed by <CallFuture 'snap' waiting>" in str(info.value)
+    with pytest.raises(ResourceConflictError):
+        submit_call(executor, pow, 2, 4, resources={"camera"}, background=True)
+    proceed.set()
+    wait_done(executor, snap)
+    assert (live.end_reason, snap.result) == (PREEMPTED, 8)
+
+
 def test_cancelling_a_waiting_job_ends_it_at_once(executor):
     """A job waiting for resources is withdrawn by cancel(): CANCELLED on return."""
     started, release = threading.Event(), threading.Event()

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from tests._support import Recorder, wait_done, wait_event
+from tests._support import Recorder, wait_done, wait_event, wait_for
 from traits_jobs.api import (
     CANCELLED,
     COMPLETED,
@@ -134,3 +134,16 @@ def test_combining_checks_its_arguments():
 def test_all_of_nothing_completes_at_once():
     """all_of() of no futures is complete, with an empty tuple."""
     assert all_of().result == ()
+
+
+def test_combining_a_running_job_is_executing_at_once(executor):
+    """A combination of a job already executing is itself EXECUTING from the start."""
+    started, release = threading.Event(), threading.Event()
+    running = submit_call(executor, held, started, release, "r")
+    wait_event(started)
+    wait_for(executor, running, "state", lambda f: f.state == EXECUTING)
+    combined = running & submit_call(executor, pow, 2, 2)
+    assert combined.state == EXECUTING
+    release.set()
+    wait_done(executor, combined)
+    assert combined.result == ("r", 4)

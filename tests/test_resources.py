@@ -188,8 +188,8 @@ def test_conflict_error():
     assert error.holders == {A: {"camera"}, B: {"stage:*"}}
     message = str(error)
     assert "['camera', 'free', 'stage:x']" in message
-    assert "['camera'] held by <Holder A>" in message
-    assert "['stage:*'] held by <Holder B>" in message
+    assert "['camera'] claimed by <Holder A>" in message
+    assert "['stage:*'] claimed by <Holder B>" in message
     assert "light" not in message
 
 

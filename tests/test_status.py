@@ -15,6 +15,7 @@ from traits_jobs.api import (
     PREEMPTED,
     STOPPED,
     TIMED_OUT,
+    CallFuture,
     JobCancelledError,
     JobTimeoutError,
     ManualEventLoop,
@@ -321,6 +322,24 @@ def test_await_a_future_on_asyncio(asyncio_executor):
         return ok
 
     assert loop.run_until_complete(main()) == 64
+
+
+def test_await_a_future_never_submitted_raises(asyncio_executor):
+    """Awaiting a future no executor owns raises rather than waiting forever."""
+    loop = asyncio_executor.event_loop.event_loop
+
+    async def main():
+        await CallFuture()
+
+    with pytest.raises(RuntimeError, match="not submitted"):
+        loop.run_until_complete(main())
+
+
+def test_repr_names_the_job(executor):
+    """A named job's repr, used in error messages, carries its name."""
+    future = submit_call(executor, pow, 2, 3, name="square")
+    wait_done(executor, future)
+    assert repr(future) == "<CallFuture 'square' completed result=8>"
 
 
 # -- options ----------------------------------------------------------------

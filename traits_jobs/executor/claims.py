@@ -9,8 +9,8 @@ resources, or is refused:
 - a foreground job whose claims overlap only preemptible background jobs
   preempts them and waits until they have ended (their cleanup included);
 - a foreground job whose claims overlap a foreground or non-preemptible
-  background job is refused (``on_conflict="raise"``) or waits its turn
-  (``on_conflict="wait"``);
+  background job, or a job already waiting for resources, is refused
+  (``on_conflict="raise"``) or waits its turn (``on_conflict="wait"``);
 - a job never overtakes an earlier waiting job whose claims overlap its own.
 """
 
@@ -18,7 +18,7 @@ import enum
 import warnings
 from typing import TYPE_CHECKING
 
-from traits_jobs.states.resources import ResourceConflictError, ResourceTable, overlaps
+from traits_jobs.states.resources import ResourceConflictError, ResourceTable
 
 if TYPE_CHECKING:
     from traits_jobs.jobs.base_future import BaseFuture
@@ -64,20 +64,19 @@ class Claims:
         admission = Admission.START
         if claims:
             holders = self.table.conflicts(claims)
+            # Waiting jobs are foreground jobs that will hold their claims:
+            # they block like holders, whether or not they hold them yet.
+            waiters = self.table.waiting_conflicts(claims)
             blockers = {
                 holder: held
                 for holder, held in holders.items()
                 if options.background or not self._preemptible(holder)
             }
+            blockers.update(waiters)
             if blockers and (options.background or options.on_conflict == "raise"):
                 raise ResourceConflictError(claims, blockers)
             preempt = [holder for holder in holders if holder not in blockers]
-            waiting_overlap = any(
-                overlaps(a, b)
-                for waiter in self.table.waiting()
-                for a in self._claims(waiter)
-                for b in claims
-            )
+            waiting_overlap = bool(waiters)
             if holders or waiting_overlap:
                 self.table.enqueue(future, claims)
                 admission = Admission.WAIT

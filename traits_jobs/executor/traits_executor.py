@@ -181,7 +181,7 @@ class TraitsExecutor(HasStrictTraits):
         **options
             Job options, keyword-only: ``name``, ``timeout``,
             ``settle_time``, ``resources``, ``background``, ``preemptible``,
-            ``on_conflict``. See :class:`~traits_jobs.jobs.options.JobOptions`.
+            ``on_conflict``. See :class:`~traits_jobs.api.JobOptions`.
 
         Raises
         ------

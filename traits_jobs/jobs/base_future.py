@@ -272,6 +272,9 @@ class BaseFuture(HasStrictTraits):
     def __await__(self) -> Generator[Any, None, Any]:
         """``await future``: the result, or the job's exception. Main thread's asyncio loop."""
         if not self.done:
+            if self._wait is None:
+                msg = f"{self!r} was not submitted to an executor: nothing to await."
+                raise RuntimeError(msg)
             waiter = asyncio.get_running_loop().create_future()
 
             def wake(future: BaseFuture) -> None:
@@ -339,12 +342,13 @@ class BaseFuture(HasStrictTraits):
 
     def __repr__(self) -> str:
         state = PUBLIC[self._internal_state]
+        kind = type(self).__name__ if self.name is None else f"{type(self).__name__} {self.name!r}"
         if state == COMPLETED:
-            return f"<{type(self).__name__} {state} result={self._outcome!r}>"
+            return f"<{kind} {state} result={self._outcome!r}>"
         if state == FAILED:
             payload: RaisedPayload = self._outcome
-            return f"<{type(self).__name__} {state} {payload.type_name}: {payload.message}>"
-        return f"<{type(self).__name__} {state}>"
+            return f"<{kind} {state} {payload.type_name}: {payload.message}>"
+        return f"<{kind} {state}>"
 
     # -- delivery: main thread only -----------------------------------------
 

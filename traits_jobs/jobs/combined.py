@@ -49,6 +49,9 @@ class CombinedFuture(BaseFuture):
             self._wait = children[0]._wait
         for child in children:
             child.observe(self._child_state_changed, "state")
+        if any(child._internal_state is not S.WAITING for child in children):
+            # A child already started (or ended): so has the combination.
+            self._receive(Control.STARTED, None)
         for child in children:
             if self.done:
                 break

@@ -87,7 +87,10 @@ def submit_progress(
     fn : callable
         Takes a ``progress`` keyword argument.
     *args, **kwargs
-        Passed to ``fn``; ``kwargs`` must not contain ``progress``.
+        Passed to ``fn``, except the job options (``timeout``,
+        ``settle_time``, ``resources``, ``background``, ``preemptible``,
+        ``name``, ``on_conflict``; see :class:`~traits_jobs.api.JobOptions`);
+        ``kwargs`` must not contain ``progress``.
 
     Returns
     -------

@@ -48,7 +48,7 @@ class ResourceConflictError(TraitsJobsError, RuntimeError):
     def __init__(self, claims: frozenset[str], holders: Mapping[Any, frozenset[str]]) -> None:
         self.claims = frozenset(claims)
         self.holders: dict[Any, frozenset[str]] = dict(holders)
-        held = "; ".join(f"{sorted(held)} held by {holder!r}" for holder, held in holders.items())
+        held = "; ".join(f"{sorted(h)} claimed by {holder!r}" for holder, h in holders.items())
         super().__init__(f"cannot claim resources {sorted(claims)}: {held}")
 
 
@@ -153,6 +153,16 @@ class ResourceTable(Generic[H]):
         found = {}
         for holder, held in self._held.items():
             overlap = _overlapping(held, claims)
+            if overlap:
+                found[holder] = overlap
+        return found
+
+    def waiting_conflicts(self, claims: frozenset[str]) -> dict[H, frozenset[str]]:
+        """Return the waiters whose claims overlap ``claims``, as :meth:`conflicts` does."""
+        claims = validate_resources(claims)
+        found = {}
+        for holder, wanted in self._waiters.items():
+            overlap = _overlapping(wanted, claims)
             if overlap:
                 found[holder] = overlap
         return found
