@@ -49,3 +49,26 @@ def test_unknown_attribute_raises():
         assert "TraitsExecuter" in str(error)
     else:
         raise AssertionError("expected AttributeError")
+
+
+def test_ui_api_exports_match_its_docstring():
+    """traits_jobs.ui.api: every exported name imports and is documented."""
+    import traits_jobs.ui.api as ui_api
+
+    for name in ui_api.__all__:
+        assert getattr(ui_api, name) is not None, name
+    documented = set(re.findall(r":(?:class|func|data|exc):`(\w+)`", ui_api.__doc__))
+    assert documented == set(ui_api.__all__)
+
+
+def test_the_core_api_does_not_import_the_ui():
+    """Importing traits_jobs.api loads neither traits_jobs.ui nor TraitsUI."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, traits_jobs.api; "
+        "print(sorted(m for m in sys.modules if m.startswith(('traits_jobs.ui', 'traitsui'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

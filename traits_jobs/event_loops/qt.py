@@ -1,16 +1,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Delivery on the Qt event loop. The only module of traits_jobs that imports Qt.
+"""Delivery on the Qt event loop.
 
-Qt is reached through :mod:`pyface.qt`, so traits_jobs uses the same binding
-as the application's TraitsUI views.
+Qt comes from :mod:`traits_jobs._qt`, the one module that imports it.
 """
 
 import collections
 import threading
 from collections.abc import Callable
 
-from pyface.qt import QtCore
-
+from traits_jobs._qt import QtCore
 from traits_jobs.event_loops.i_event_loop import ConditionWaiters, IEventLoop, logger
 
 _event_type: int | None = None

@@ -136,6 +136,9 @@ class BaseFuture(HasStrictTraits):
     _outcome = AnyTrait()
     _preempter = AnyTrait()
     _done_callbacks = AnyTrait()
+    #: True once ``exception`` or ``error`` was read (or raised by wait/await),
+    #: for reporting the failures that nobody looked at.
+    _error_retrieved = AnyTrait(False)
 
     #: Message kind -> handler, built for each class from its methods.
     _message_handlers: ClassVar[dict[MessageKind, Callable[[Any, Any], None]]] = {}
@@ -324,7 +327,9 @@ class BaseFuture(HasStrictTraits):
         AttributeError
             If the job has not failed.
         """
-        return self._failure().exception_triple()
+        triple = self._failure().exception_triple()
+        self._error_retrieved = True
+        return triple
 
     @property
     def error(self) -> BaseException:
@@ -338,7 +343,9 @@ class BaseFuture(HasStrictTraits):
         AttributeError
             If the job has not failed.
         """
-        return self._failure().exception_object()
+        error = self._failure().exception_object()
+        self._error_retrieved = True
+        return error
 
     def __repr__(self) -> str:
         state = PUBLIC[self._internal_state]

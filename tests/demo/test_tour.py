@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The scripted tour and ``python -m traits_jobs.demo``."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from traits_jobs._qt import QtGui
+from traits_jobs.demo import __main__ as demo_main
+from traits_jobs.demo.tour import run_tour
+
+#: Seconds the tour may take in a subprocess (it takes well under 30).
+TOUR_TIMEOUT = 120
+
+
+def assert_not_blank(path):
+    image = QtGui.QImage(str(path))
+    assert not image.isNull() and image.width() > 100, path
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+    }
+    assert len(colours) > 10, f"{path.name} looks blank"
+
+
+def test_tour_saves_screenshots_of_each_step(qt_executor, tmp_path, traits_jobs_errors):
+    """run_tour() goes through every step and saves screenshots that are not blank."""
+    lines = []
+    saved = run_tour(tmp_path / "shots", executor=qt_executor, say=lines.append)
+    # The tutorial window's FailureReporter logs the failure nobody read.
+    (logged,) = traits_jobs_errors.take()
+    assert logged.getMessage().startswith("job 'parse setting' failed: ValueError")
+    assert len(saved) == 12
+    assert sorted(saved) == sorted((tmp_path / "shots").glob("*.png"))
+    for path in saved:
+        assert_not_blank(path)
+    text = "\n".join(lines)
+    assert "end_reason 'preempted'" in text
+    assert "PreemptionWarning" in text
+    assert "analysis cancelled" in text
+    assert "ValueError" in text
+    assert "last failure: job 'parse setting' failed" in text
+    assert str((tmp_path / "shots").resolve()) in text
+
+
+def test_module_runs_the_tour_and_prints_the_folder(tmp_path):
+    """``python -m traits_jobs.demo --tour --screenshots DIR`` exits 0 and names DIR."""
+    shots = tmp_path / "tour"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "traits_jobs.demo", "--tour", "--screenshots", str(shots)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TOUR_TIMEOUT,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert str(shots.resolve()) in run.stdout
+    assert list(shots.glob("*.png"))
+
+
+def test_missing_pyqtgraph_says_what_to_install(monkeypatch, capsys):
+    """Without the demo extra, main() exits 1 and says pip install "traits_jobs[demo]"."""
+    monkeypatch.setattr(demo_main, "missing_demo_packages", lambda: ["pyqtgraph"])
+    assert demo_main.main([]) == 1
+    assert 'pip install "traits_jobs[demo]"' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("platform", "env", "expected"),
+    [
+        ("linux", {}, False),
+        ("linux", {"DISPLAY": ":0"}, True),
+        ("linux", {"WAYLAND_DISPLAY": "wayland-0"}, True),
+        ("win32", {}, True),
+        ("darwin", {}, True),
+    ],
+)
+def test_display_detection(monkeypatch, platform, env, expected):
+    """A display is there on Windows and macOS, and on Linux with DISPLAY or WAYLAND_DISPLAY."""
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "platform", platform)
+    assert demo_main.has_display() is expected

@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""``python -m traits_jobs.demo [--tour] [--screenshots DIR]``: run the demo.
+
+With a display it opens the window and runs the Qt event loop until the
+window closes. Without one (no ``DISPLAY`` nor ``WAYLAND_DISPLAY`` on Linux),
+or with ``--tour``, it runs the scripted tour: offscreen when there is no
+display, screenshots into ``DIR`` (default ``./traits_jobs_demo_screenshots``).
+"""
+
+import argparse
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+#: Where the tour's screenshots go (traits_jobs.demo.tour.DEFAULT_SCREENSHOTS); not
+#: imported from there, so that nothing imports Qt before QT_QPA_PLATFORM is set.
+DEFAULT_SCREENSHOTS = Path("traits_jobs_demo_screenshots")
+
+#: Seconds the executor may take to stop once the window has closed.
+SHUTDOWN_TIMEOUT = 10.0
+
+
+def has_display() -> bool:
+    """Whether a window can be shown: Windows and macOS always, else X11 or Wayland."""
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line's options."""
+    parser = argparse.ArgumentParser(
+        prog="python -m traits_jobs.demo",
+        description="Drive a simulated instrument with traits_jobs background jobs.",
+    )
+    parser.add_argument(
+        "--tour", action="store_true", help="run the scripted tour even with a display"
+    )
+    parser.add_argument(
+        "--screenshots",
+        type=Path,
+        default=DEFAULT_SCREENSHOTS,
+        metavar="DIR",
+        help=f"folder for the tour's screenshots (default: ./{DEFAULT_SCREENSHOTS})",
+    )
+    return parser.parse_args(argv)
+
+
+def missing_demo_packages() -> list[str]:
+    """The packages of the ``demo`` extra that are not installed."""
+    return [name for name in ("pyqtgraph", "numpy") if importlib.util.find_spec(name) is None]
+
+
+def open_window() -> int:
+    """Show the demo window until it closes; stop the executor. Returns 0."""
+    from pyface.api import GUI
+
+    from traits_jobs.api import QtEventLoop, TraitsExecutor
+    from traits_jobs.demo.app import DemoApp
+
+    gui = GUI()
+    executor = TraitsExecutor(event_loop=QtEventLoop())
+    demo = DemoApp(executor)
+    try:
+        demo.edit_traits()
+        gui.start_event_loop()
+    finally:
+        # Closing the window stopped the executor (ExecutorCloseHandler);
+        # wait for the cancelled jobs to end.
+        executor.shutdown(timeout=SHUTDOWN_TIMEOUT)
+        demo.dispose()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the demo; return the exit status."""
+    args = parse_args(argv)
+    missing = missing_demo_packages()
+    if missing:
+        print(
+            f"The demo needs {' and '.join(missing)}, which are not installed.\n"
+            'Install the demo extra: pip install "traits_jobs[demo]"',
+            file=sys.stderr,
+        )
+        return 1
+    display = has_display()
+    if not display:
+        # Before anything imports Qt: it reads this when the application starts.
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ.setdefault("ETS_TOOLKIT", "qt")
+    if display and not args.tour:
+        return open_window()
+    from traits_jobs.demo.tour import run_tour
+
+    if not display:
+        print("No display found: running the scripted tour offscreen.")
+    run_tour(args.screenshots)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

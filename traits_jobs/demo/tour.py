@@ -1,0 +1,266 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""A scripted tour of the demo window, for machines without a display.
+
+:func:`run_tour` opens the window (offscreen when ``QT_QPA_PLATFORM`` says
+so), clicks its buttons one step at a time, runs the Qt event loop until
+each step's outcome shows, saves a screenshot after each important step,
+prints what happened, then stops the executor and closes the window.
+
+Each wait has a timeout; a step whose outcome does not show raises
+:exc:`TourError`, naming the step.
+"""
+
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from traits_jobs._qt import QtWidgets
+from traits_jobs.api import PreemptionWarning, TraitsExecutor, submit_call
+from traits_jobs.demo.app import DemoApp
+from traits_jobs.demo.stage_gui import StageWindow
+
+_F = TypeVar("_F")
+
+#: Where screenshots go unless told otherwise.
+DEFAULT_SCREENSHOTS = Path("traits_jobs_demo_screenshots")
+
+#: Seconds any one step may take before the tour gives up.
+STEP_TIMEOUT = 20.0
+
+
+class TourError(RuntimeError):
+    """A step of the tour did not reach its outcome in time."""
+
+
+class Tour:
+    """Drives an open demo window step by step. Main thread only.
+
+    Parameters
+    ----------
+    demo : DemoApp
+        The window's model; its view must be open as ``ui``.
+    ui : traitsui.ui.UI
+        The open view.
+    screenshots : Path
+        The folder for screenshots; created if missing.
+    say : callable
+        Called with each line of the running commentary.
+    """
+
+    def __init__(self, demo: DemoApp, ui: object, screenshots: Path, say: Callable) -> None:
+        self.demo = demo
+        self.ui = ui
+        self.screenshots = screenshots
+        self.say = say
+        self.saved: list[Path] = []
+        self.executor: TraitsExecutor = demo.executor
+        screenshots.mkdir(parents=True, exist_ok=True)
+
+    def button(self, name: str) -> QtWidgets.QAbstractButton:
+        """The window's push button for the Button trait ``name``."""
+        control: QtWidgets.QAbstractButton = self.ui.get_editors(name)[0].control  # type: ignore[attr-defined]
+        return control
+
+    def click(self, name: str) -> None:
+        """Click the button ``name``, as a user would; it must be enabled."""
+        _click(self.ui, name)
+
+    def wait(self, condition: Callable[[], bool], what: str) -> None:
+        """Run the event loop until ``condition()`` holds; TourError after STEP_TIMEOUT."""
+        loop = self.executor.event_loop
+        if not loop.run_until(condition, timeout=STEP_TIMEOUT):
+            msg = f"timed out after {STEP_TIMEOUT} s waiting until {what}"
+            raise TourError(msg)
+
+    def shot(self, name: str, ui: object = None) -> Path:
+        """Save a screenshot of the window (or of ``ui``'s) as ``NN-<name>.png``."""
+        QtWidgets.QApplication.processEvents()
+        path = self.screenshots / f"{len(self.saved) + 1:02d}-{name}.png"
+        window = (self.ui if ui is None else ui).control  # type: ignore[attr-defined]
+        if not window.grab().save(str(path)):
+            msg = f"could not save the screenshot {path}"
+            raise TourError(msg)
+        self.saved.append(path)
+        self.say(f"    screenshot: {path}")
+        return path
+
+    # -- the steps ------------------------------------------------------------
+
+    def run(self) -> None:
+        """All the steps, in order."""
+        demo, say = self.demo, self.say
+        self.shot("window")
+
+        say("1. Acquire: a live view of the camera (background job 'live view')")
+        self.click("acquire")
+        self.wait(lambda: demo.frame_count >= 10, "10 spectra have arrived")
+        say(f"    {demo.frame_count} spectra so far; Acquire disabled: {not demo.acquire_enabled}")
+        self.shot("live-view")
+
+        say(f"2. Move the stage to {demo.target:g} (timeout, settle time, claims 'stage')")
+        self.click("move")
+        move = _started(demo.move_future, "move")
+        say(f"    Move disabled while the stage is claimed: {not self.button('move').isEnabled()}")
+        self.wait(lambda: move.progress_info is not None, "the move reports progress")
+        self.shot("moving")
+        self.wait(lambda: demo.stage.position == demo.target, "the stage has arrived")
+        say(f"    arrived at {demo.stage.position:g}; settling, the future is {move.state}")
+        self.wait(lambda: move.done, "the move has settled")
+        say(f"    move {move.end_reason}; Move enabled again: {self.button('move').isEnabled()}")
+
+        say("3. Poll the temperature (background job 'temperature', claims 'sensor')")
+        self.click("poll_temperature")
+        self.wait(lambda: demo.temperature == demo.temperature, "a temperature arrives")
+        say(f"    temperature {demo.temperature_text}")
+        self.shot("temperature")
+
+        demo.target = -5.0
+        say(f"4. Run a scan: move to {demo.target:g}, {demo.scan_frames} spectra, analysis")
+        say("    it needs the camera, so it preempts the live view")
+        live = _started(demo.live_future, "live view")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PreemptionWarning)
+            self.click("run_scan")
+        for warning in caught:
+            say(f"    {warning.category.__name__}: {warning.message}")
+        scan = _started(demo.scan_future, "scan")
+        self.wait(lambda: live.done, "the live view has been preempted")
+        say(f"    live view {live.state}, end_reason {live.end_reason!r}")
+        self.wait(lambda: _message(scan).startswith("analysing"), "the scan analyses")
+        self.shot("scan")
+        self.wait(lambda: scan.done, "the scan has ended")
+        say(f"    scan {scan.end_reason}: {demo.result_text}")
+        self.shot("scan-done")
+
+        say("5. Analyse the latest spectra, then cancel the analysis from the jobs panel")
+        self.click("analyse")
+        analysis = _started(demo.analysis_future, "analysis")
+        self.wait(lambda: _fraction(analysis) >= 0.2, "the analysis is 20 % done")
+        self.shot("analysing")
+        rows = [row for row in demo.jobs_panel.rows if row.future is analysis]
+        rows[0].cancel_button = True  # the row's Cancel button
+        self.wait(lambda: analysis.done, "the analysis has stopped")
+        say(f"    analysis {analysis.state} at {_fraction(analysis):.0%}")
+
+        say("6. Move beyond the stage's limits: the job fails with ValueError")
+        demo.target = 100.0
+        self.click("move")
+        failed = _started(demo.move_future, "move")
+        self.wait(lambda: failed.done, "the move has failed")
+        self.wait(lambda: demo.status.startswith("Error"), "the status line shows the error")
+        say(f"    move {failed.state}; status line: {demo.status}")
+        self.shot("failed-move")
+
+        say("7. Cancel all: the temperature polling stops")
+        self.click("cancel_all")
+        self.wait(lambda: not self.executor.jobs, "every job has ended")
+        say(f"    {demo.status}")
+        self.shot("cancelled")
+        self.run_tutorial()
+
+    def run_tutorial(self) -> None:
+        """The window the GUI tutorial builds (traits_jobs.demo.stage_gui)."""
+        say = self.say
+        say("8. The GUI tutorial's window: a stage move with a bar, Cancel, and errors")
+        window = StageWindow(self.executor)
+        ui = window.edit_traits()
+        # The stage control is a view of its own inside the window.
+        stage_ui = ui.get_editors("stage")[0]._ui
+        try:
+            stage = window.stage
+            stage.target = 80.0
+            _click(stage_ui, "move")
+            move = _started(stage.future, "tutorial move")
+            self.wait(lambda: _fraction(move) >= 0.45, "the tutorial's move is 45 % done")
+            self.shot("tutorial-moving", ui)
+            _click(stage_ui, "cancel")
+            self.wait(lambda: move.done, "the tutorial's move was cancelled")
+            say(f"    move {move.state} at {_message(move)}")
+            stage.target = 250.0
+            _click(stage_ui, "move")
+            self.wait(lambda: stage.error != "", "the tutorial's window shows the error")
+            say(f"    {stage.error}")
+            self.shot("tutorial-failed", ui)
+            # A job whose error no code reads: the FailureReporter says so.
+            submit_call(self.executor, float, "12 mm", name="parse setting")
+            self.wait(lambda: window.failures.last_message != "", "the failure is reported")
+            say(f"    last failure: {window.failures.last_message}")
+            self.shot("tutorial-jobs", ui)
+        finally:
+            ui.dispose()
+            window.jobs.dispose()
+            window.failures.dispose()
+
+
+def _click(ui: object, name: str) -> None:
+    """Click the enabled button of trait ``name`` in ``ui``, as a user would.
+
+    TraitsUI connects buttons with a queued connection: the click is
+    delivered before this returns.
+    """
+    button = ui.get_editors(name)[0].control  # type: ignore[attr-defined]
+    if not button.isEnabled():
+        msg = f"the {button.text()!r} button is disabled; the tour expected it enabled"
+        raise TourError(msg)
+    button.click()
+    QtWidgets.QApplication.processEvents()
+
+
+def _started(future: _F | None, what: str) -> _F:
+    """The future of a job that a click just started; TourError if none was."""
+    if future is None:
+        msg = f"clicking did not start the {what} job"
+        raise TourError(msg)
+    return future
+
+
+def _message(future: object) -> str:
+    info = getattr(future, "progress_info", None)
+    return "" if info is None or info.message is None else info.message
+
+
+def _fraction(future: object) -> float:
+    info = getattr(future, "progress_info", None)
+    return 0.0 if info is None else float(info.fraction_done)
+
+
+def run_tour(
+    screenshots: Path = DEFAULT_SCREENSHOTS,
+    executor: TraitsExecutor | None = None,
+    say: Callable[[str], object] = print,
+) -> list[Path]:
+    """Run the tour; return the screenshots' paths. Main thread only.
+
+    Parameters
+    ----------
+    screenshots : Path
+        The folder for the screenshots.
+    executor : TraitsExecutor, optional
+        Runs the jobs; by default one on the Qt loop, shut down at the end.
+        One passed in is left running.
+    say : callable
+        Called with each line of commentary; ``print`` by default.
+    """
+    from traits_jobs.api import QtEventLoop
+
+    application = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    own_executor = executor is None
+    if executor is None:
+        executor = TraitsExecutor(event_loop=QtEventLoop())
+    started = time.monotonic()
+    say(f"traits_jobs demo tour on the Qt platform {application.platformName()!r}")
+    demo = DemoApp(executor)
+    ui = demo.edit_traits()
+    try:
+        tour = Tour(demo, ui, Path(screenshots), say)
+        tour.run()
+    finally:
+        if own_executor:
+            executor.shutdown(timeout=STEP_TIMEOUT)
+        ui.dispose()
+        demo.dispose()
+    say(f"Tour done in {time.monotonic() - started:.1f} s; executor {executor.state}.")
+    say(f"{len(tour.saved)} screenshots in {Path(screenshots).resolve()}")
+    return tour.saved

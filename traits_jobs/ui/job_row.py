@@ -1,0 +1,217 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""What a GUI shows of one job: :class:`JobRow`, a view model of a future.
+
+Every widget in :mod:`traits_jobs.ui` shows a future through a ``JobRow``:
+its name and kind, its state, how far it has come, for how long it has run,
+and why it failed. The row follows the future on the main thread and can be
+bound to any TraitsUI view.
+
+Where the fraction done comes from, first found wins:
+
+1. the job's structured progress (``report_progress()``, any job kind);
+2. a :class:`~traits_jobs.api.ProgressFuture` whose job reports a
+   ``(done, total)`` pair of numbers, as the traits-futures examples do;
+3. nothing: the fraction is None and progress bars are indeterminate while
+   the job executes. A completed job shows 1.
+"""
+
+import logging
+import time
+from typing import Any
+
+from traits.api import Bool, Button, Float, HasStrictTraits, Instance, Int, Str, Union, observe
+
+from traits_jobs.jobs.base_future import BaseFuture
+from traits_jobs.states.future_states import COMPLETED, EXECUTING, FAILED, WAITING, FutureState
+
+logger = logging.getLogger("traits_jobs.ui")
+
+
+def job_kind(future: BaseFuture) -> str:
+    """The kind of a job in words: ``"call"``, ``"iteration"``, ``"progress"``, ..."""
+    name = type(future).__name__
+    if name.endswith("Future") and name != "Future":
+        name = name[: -len("Future")]
+    return name.lower()
+
+
+def check_future(future: Any, where: str) -> BaseFuture:
+    """Return ``future`` if it is a traits_jobs future; raise TypeError naming ``where``."""
+    if not isinstance(future, BaseFuture):
+        msg = (
+            f"{where} expected a traits_jobs future (a BaseFuture such as the one "
+            f"submit_call() returns), got {type(future).__name__}: {future!r}"
+        )
+        raise TypeError(msg)
+    return future
+
+
+class JobRow(HasStrictTraits):
+    """A view model of one future, kept current on the main thread.
+
+    Parameters
+    ----------
+    future : BaseFuture
+        The future to show.
+
+    Raises
+    ------
+    TypeError
+        If ``future`` is not a traits_jobs future.
+    """
+
+    #: The future shown.
+    future = Instance(BaseFuture, allow_none=False)
+
+    #: The job's ``name=``, or its kind and a number when it has none.
+    name = Str()
+
+    #: The kind of job, in words ("call", "iteration", "progress", ...).
+    kind = Str()
+
+    #: The future's state.
+    state = FutureState()
+
+    #: Whether ``cancel()`` can still have an effect; bind cancel buttons here.
+    cancellable = Bool()
+
+    #: Whether the job has ended.
+    done = Bool()
+
+    #: Fraction done, 0 to 1; None when unknown (show an indeterminate bar).
+    fraction = Union(None, Float())
+
+    #: What the job says it is doing, or how many items it produced.
+    message = Str()
+
+    #: Seconds the job has been executing (frozen once it ends); see refresh().
+    elapsed = Float(0.0)
+
+    #: "ValueError: bad value" for a failed job, else empty.
+    error_message = Str()
+
+    #: The future's end_reason once done ("completed", "timed out", ...), else empty.
+    end_reason = Str()
+
+    #: Items an iteration job has produced so far.
+    items = Int(0)
+
+    #: A button for views: cancels the job. Show it ``enabled_when="cancellable"``.
+    cancel_button = Button("Cancel")
+
+    #: time.monotonic() when the row saw the job end.
+    _ended_at = Union(None, Float())
+
+    _counter = 0
+
+    def __init__(self, future: BaseFuture, **traits: Any) -> None:
+        check_future(future, "JobRow()")
+        if future.name is None:
+            JobRow._counter += 1
+            default_name = f"{job_kind(future)} #{JobRow._counter}"
+        else:
+            default_name = future.name
+        traits.setdefault("name", default_name)
+        super().__init__(future=future, kind=job_kind(future), **traits)
+        self._follow(future)
+
+    # -- public -------------------------------------------------------------
+
+    def cancel(self) -> bool:
+        """Cancel the job; return whether it was cancellable."""
+        return self.future.cancel()
+
+    def refresh(self, now: float | None = None) -> None:
+        """Bring ``elapsed`` up to date; ``now`` is a time.monotonic() value."""
+        started = self.future._started_at
+        if started is None:
+            return
+        end = self._ended_at if self._ended_at is not None else now
+        if end is None:
+            end = time.monotonic()
+        self.elapsed = max(0.0, end - started)
+
+    def dispose(self) -> None:
+        """Stop following the future."""
+        self._follow(self.future, remove=True)
+
+    # -- following the future ----------------------------------------------
+
+    def _follow(self, future: BaseFuture, remove: bool = False) -> None:
+        future.observe(self._state_changed, "state", remove=remove)
+        future.observe(self._progress_info_changed, "progress_info", remove=remove)
+        if future.trait("progress") is not None:
+            future.observe(self._progress_reported, "progress", remove=remove)
+        if future.trait("result_event") is not None:
+            future.observe(self._item_produced, "result_event", remove=remove)
+        if not remove:
+            self._update_state()
+            if future.progress_info is not None:
+                self._show_info(future.progress_info)
+
+    def _state_changed(self, event: Any) -> None:
+        self._update_state()
+
+    def _update_state(self) -> None:
+        future = self.future
+        self.state = future.state
+        self.cancellable = future.cancellable
+        if future.done and not self.done:
+            self._ended_at = time.monotonic()
+            self.end_reason = future.end_reason or ""
+            if future.state == FAILED:
+                # Showing the error is not handling it: read it without marking
+                # it retrieved, so a FailureReporter still reports it.
+                type_name, message, _ = future._failure().exception_triple()
+                self.error_message = f"{type_name}: {message}" if message else type_name
+            elif future.state == COMPLETED:
+                self.fraction = 1.0
+        self.done = future.done
+        if self.state not in (WAITING, EXECUTING) or self.done:
+            self.refresh()
+
+    def _progress_info_changed(self, event: Any) -> None:
+        if event.new is not None:
+            self._show_info(event.new)
+
+    def _show_info(self, info: Any) -> None:
+        self.fraction = info.fraction_done
+        if info.message:
+            self.message = info.message
+
+    def _progress_reported(self, event: Any) -> None:
+        if self.future.progress_info is not None:
+            return
+        report = event.new
+        if (
+            isinstance(report, tuple)
+            and len(report) == 2
+            and all(isinstance(x, int | float) and not isinstance(x, bool) for x in report)
+        ):
+            done, total = report
+            if total > 0:
+                fraction = done / total
+                if not 0.0 <= fraction <= 1.0:
+                    logger.warning(
+                        "%s reported progress %r of %r, outside 0..1; shown clamped",
+                        self.name,
+                        done,
+                        total,
+                    )
+                    fraction = min(1.0, max(0.0, fraction))
+                self.fraction = fraction
+                self.message = f"{done} of {total}"
+
+    def _item_produced(self, event: Any) -> None:
+        self.items += 1
+        if self.future.progress_info is None or not self.future.progress_info.message:
+            self.message = f"{self.items} items" if self.items != 1 else "1 item"
+
+    @observe("cancel_button")
+    def _cancel_clicked(self, event: Any) -> None:
+        self.cancel()
+
+    @observe("state")
+    def _note_start(self, event: Any) -> None:
+        if event.new == EXECUTING:
+            self.refresh()

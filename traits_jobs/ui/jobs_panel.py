@@ -1,0 +1,278 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The jobs of one executor in a list: :class:`JobsPanel`.
+
+The panel keeps one :class:`~traits_jobs.ui.job_row.JobRow` per live or
+recent job, newest first, and a default TraitsUI view of them: name, kind,
+state, a progress bar, the time spent, the error of a failed job, and a
+Cancel button per row, with "Cancel all" above.
+
+Each row is shown with :data:`job_row_view`. To find row ``n``'s widgets
+in a panel's ``ui`` (tests, the demo): the ListEditor of ``rows``
+(``ui.get_editors("rows")[0]``) lays row ``n`` out in grid row ``n`` of its
+``_list_pane`` layout; that widget's ``_editor._ui`` is the row's TraitsUI
+UI, and ``row_ui.get_editors("cancel_button")[0].control`` its Cancel
+button. ``ui.get_editors("cancel_all")[0].control`` is "Cancel all".
+The list is rebuilt whenever rows come or go: find widgets again after.
+"""
+
+import logging
+import time
+from typing import Any
+
+from traits.api import Any as AnyTrait
+from traits.api import (
+    Bool,
+    Button,
+    Float,
+    HasStrictTraits,
+    Instance,
+    Int,
+    List,
+    Property,
+    Range,
+    Str,
+    Union,
+    observe,
+)
+from traitsui.api import Handler, HGroup, InstanceEditor, Item, ListEditor, UIInfo, VGroup, View
+
+from traits_jobs._qt import QtCore
+from traits_jobs.executor.traits_executor import TraitsExecutor
+from traits_jobs.jobs.base_future import BaseFuture
+from traits_jobs.ui.failures import FailureReporter, check_executor
+from traits_jobs.ui.job_row import JobRow
+from traits_jobs.ui.progress_editor import JobProgressEditor
+
+logger = logging.getLogger("traits_jobs.ui")
+
+#: Milliseconds between two refreshes of the elapsed times.
+REFRESH_INTERVAL_MS = 250
+
+#: The view of one row in the panel's list.
+job_row_view = View(
+    VGroup(
+        HGroup(
+            Item("name", style="readonly", show_label=False),
+            Item("kind", style="readonly", show_label=False),
+            Item("state", style="readonly", show_label=False),
+            Item("future", editor=JobProgressEditor(), show_label=False, springy=True),
+            Item("elapsed", style="readonly", format_str="%.1f s", show_label=False),
+            Item("cancel_button", enabled_when="cancellable", show_label=False),
+        ),
+        Item("error_message", style="readonly", show_label=False, visible_when="error_message"),
+    ),
+)
+
+
+class _PanelViewHandler(Handler):
+    """Tells the panel when one of its views opens or closes (for the timer)."""
+
+    def init(self, info: UIInfo) -> bool:
+        panel = info.object
+        if isinstance(panel, JobsPanel):
+            panel._view_opened()
+        return True
+
+    def closed(self, info: UIInfo, is_ok: bool) -> None:
+        panel = info.object
+        if isinstance(panel, JobsPanel):
+            panel._view_closed()
+
+
+class JobsPanel(HasStrictTraits):
+    """A view model of an executor's live and recent jobs. Main thread only.
+
+    Parameters
+    ----------
+    executor : TraitsExecutor
+        The executor to show; jobs already live are included.
+    **traits
+        ``max_finished``, ``finished_lifetime``, ``reporter``.
+
+    Raises
+    ------
+    TypeError
+        If ``executor`` is not a TraitsExecutor.
+    """
+
+    #: The executor whose jobs are shown.
+    executor = Instance(TraitsExecutor, allow_none=False)
+
+    #: One row per live or recent job, newest first.
+    rows = List(Instance(JobRow, allow_none=False))
+
+    #: How many finished rows are kept (the ones that finished last).
+    max_finished = Range(low=0, high=None, value=20)  # type: ignore[arg-type]  # stubs lack high=None
+
+    #: Seconds a finished row is kept; None keeps it (up to max_finished).
+    finished_lifetime = Union(None, Float())
+
+    #: Cancels every live job of the executor.
+    cancel_all = Button("Cancel all")
+
+    #: Whether any row can be cancelled; enables "Cancel all".
+    any_cancellable = Bool(False)
+
+    #: An optional reporter of unread failures whose last message is shown.
+    reporter = Instance(FailureReporter)
+
+    #: The reporter's last message, or empty.
+    status = Str()
+
+    #: Whether the refresh timer is running (a view is open and a job is live).
+    refreshing = Property(Bool, observe="_refreshing")
+
+    _refreshing = Bool(False)
+    #: JobRow -> time.monotonic() when the panel saw it finished.
+    _finished_at = AnyTrait()
+    #: BaseFuture -> JobRow, for every row.
+    _row_of = AnyTrait()
+    _timer = AnyTrait()
+    _open_views = Int(0)
+    _disposed = Bool(False)
+
+    traits_view = View(
+        VGroup(
+            Item("cancel_all", enabled_when="any_cancellable", show_label=False),
+            Item(
+                "rows",
+                editor=ListEditor(
+                    editor=InstanceEditor(view=job_row_view), style="custom", mutable=False
+                ),
+                show_label=False,
+            ),
+            Item("status", style="readonly", show_label=False, visible_when="reporter is not None"),
+        ),
+        title="Jobs",
+        resizable=True,
+        handler=_PanelViewHandler(),
+    )
+
+    def __init__(self, executor: Any = None, **traits: Any) -> None:
+        check_executor(executor, "JobsPanel()")
+        super().__init__(executor=executor, **traits)
+        self._finished_at = {}
+        self._row_of = {}
+        executor.observe(self._jobs_changed, "jobs")
+        self._add_rows(executor.jobs)
+
+    # -- public -------------------------------------------------------------
+
+    def refresh(self, now: float | None = None) -> None:
+        """Update live rows' elapsed times and drop expired finished rows.
+
+        ``now`` is a :func:`time.monotonic` value; the refresh timer passes
+        the current time. Main thread only.
+        """
+        if self._disposed:
+            return
+        if now is None:
+            now = time.monotonic()
+        for row in self.rows:
+            if not row.done:
+                row.refresh(now)
+        self._prune(now)
+        self._update_timer()
+
+    def dispose(self) -> None:
+        """Unhook from the executor and every row; stop the timer. Main thread only."""
+        if self._disposed:
+            return
+        self._disposed = True
+        self.executor.observe(self._jobs_changed, "jobs", remove=True)
+        self._update_timer()
+        for row in self.rows:
+            row.dispose()
+        self._row_of.clear()
+        self._finished_at.clear()
+
+    # -- rows -----------------------------------------------------------------
+
+    def _jobs_changed(self, event: Any) -> None:
+        try:
+            self._add_rows(event.new)
+            self._prune(time.monotonic())
+            self._update_timer()
+        except Exception:
+            logger.exception("JobsPanel could not follow the jobs of %r", self.executor)
+
+    def _add_rows(self, futures: list[BaseFuture]) -> None:
+        new = [JobRow(f) for f in futures if f not in self._row_of]
+        if not new:
+            return
+        for row in new:
+            self._row_of[row.future] = row
+        # executor.jobs is oldest first; rows are newest first.
+        self.rows = new[::-1] + self.rows
+
+    def _prune(self, now: float) -> None:
+        for row in self.rows:
+            if row.done and row not in self._finished_at:
+                self._finished_at[row] = time.monotonic()
+        finished = sorted(
+            (row for row in self.rows if row.done), key=self._finished_at.__getitem__, reverse=True
+        )
+        dropped = set(finished[int(self.max_finished) :])
+        lifetime = self.finished_lifetime
+        if lifetime is not None:
+            dropped.update(row for row in finished if now - self._finished_at[row] > lifetime)
+        if dropped:
+            self.rows = [row for row in self.rows if row not in dropped]
+            for row in dropped:
+                row.dispose()
+                del self._row_of[row.future]
+                del self._finished_at[row]
+
+    @observe("max_finished, finished_lifetime", post_init=True)
+    def _retention_changed(self, event: Any) -> None:
+        self.refresh()
+
+    @observe("rows.items.cancellable")
+    def _update_any_cancellable(self, event: Any) -> None:
+        self.any_cancellable = any(row.cancellable for row in self.rows)
+
+    @observe("cancel_all")
+    def _cancel_all_clicked(self, event: Any) -> None:
+        for future in list(self.executor.jobs):
+            future.cancel()
+
+    @observe("reporter.last_message")
+    def _update_status(self, event: Any) -> None:
+        self.status = self.reporter.last_message if self.reporter is not None else ""
+
+    # -- the refresh timer ----------------------------------------------------
+
+    def _view_opened(self) -> None:
+        self._open_views += 1
+        self.refresh()
+
+    def _view_closed(self) -> None:
+        self._open_views = max(0, self._open_views - 1)
+        self._update_timer()
+
+    def _update_timer(self) -> None:
+        wanted = (
+            not self._disposed and self._open_views > 0 and any(not row.done for row in self.rows)
+        )
+        timer = self._timer
+        if wanted and timer is None:
+            # One timer for the panel's life: dropping it from inside its own
+            # timeout would delete the QTimer while it is emitting.
+            timer = self._timer = QtCore.QTimer()
+            timer.setInterval(REFRESH_INTERVAL_MS)
+            timer.timeout.connect(self._tick)
+        if timer is not None and wanted != timer.isActive():
+            if wanted:
+                timer.start()
+            else:
+                timer.stop()
+        self._refreshing = wanted
+
+    def _tick(self) -> None:
+        try:
+            self.refresh()
+        except Exception:
+            logger.exception("Refreshing %r failed", self)
+
+    def _get_refreshing(self) -> bool:
+        return self._refreshing
