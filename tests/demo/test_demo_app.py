@@ -5,10 +5,20 @@ import numpy as np
 import pytest
 
 from tests.demo.test_instruments import GatedStage
+from tests.ui.test_closing import answer_next_question
 from traits_jobs._qt import QtCore
-from traits_jobs.api import CANCELLED, COMPLETED, FAILED, PREEMPTED, PreemptionWarning
+from traits_jobs.api import (
+    CANCELLED,
+    COMPLETED,
+    EXECUTING,
+    FAILED,
+    PREEMPTED,
+    STOPPED,
+    PreemptionWarning,
+)
 from traits_jobs.demo.app import DemoApp
 from traits_jobs.demo.instruments import Camera, Stage, TemperatureSensor
+from traits_jobs.ui.closing import CANCEL_AND_CLOSE, KEEP_RUNNING
 
 WAIT = 10_000
 
@@ -179,3 +189,20 @@ def test_analyse_needs_spectra_and_shows_its_result(make_window, qtbot):
     qtbot.waitUntil(lambda: demo.analysis_future.done, timeout=WAIT)
     assert demo.analysis_future.state == COMPLETED
     assert demo.result_text.startswith("Analysis: ")
+
+
+def test_closing_the_demo_while_a_job_runs_asks_first(make_window, qtbot, qt_executor):
+    """The demo's close prompt: "Keep running" keeps it, "Cancel jobs and close" stops all."""
+    demo, ui = make_window()
+    start_live_view(qtbot, demo, ui)
+    live, window = demo.live_future, ui.control
+    answer_next_question(KEEP_RUNNING)
+    window.close()
+    assert ui.control is window and window.isVisible()
+    assert live.state == EXECUTING
+
+    answer_next_question(CANCEL_AND_CLOSE)
+    window.close()
+    qtbot.waitUntil(lambda: ui.control is None, timeout=WAIT)
+    qtbot.waitUntil(lambda: qt_executor.state == STOPPED, timeout=WAIT)
+    assert live.state == CANCELLED

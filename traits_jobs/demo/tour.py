@@ -177,13 +177,14 @@ class Tour:
             self.shot("tutorial-moving", ui)
             _click(stage_ui, "cancel")
             self.wait(lambda: move.done, "the tutorial's move was cancelled")
-            say(f"    move {move.state} at {_message(move)}")
+            say(f"    move {move.state} {_message(move)}")
             stage.target = 250.0
             _click(stage_ui, "move")
             self.wait(lambda: stage.error != "", "the tutorial's window shows the error")
             say(f"    {stage.error}")
             self.shot("tutorial-failed", ui)
             # A job whose error no code reads: the FailureReporter says so.
+            say("    a job nobody watches fails; the window's FailureReporter logs it:")
             submit_call(self.executor, float, "12 mm", name="parse setting")
             self.wait(lambda: window.failures.last_message != "", "the failure is reported")
             say(f"    last failure: {window.failures.last_message}")

@@ -121,6 +121,16 @@ def _overlapping(held: frozenset[str], claims: frozenset[str]) -> frozenset[str]
     return frozenset(h for h in held if any(overlaps(h, c) for c in claims))
 
 
+def _overlaps_in(table: dict[H, frozenset[str]], claims: frozenset[str]) -> dict[H, frozenset[str]]:
+    """Each entry of ``table`` whose claims overlap ``claims``, mapped to those claims."""
+    found = {}
+    for holder, held in table.items():
+        overlap = _overlapping(held, claims)
+        if overlap:
+            found[holder] = overlap
+    return found
+
+
 class ResourceTable(Generic[H]):
     """Which holder holds which resource claims, and who waits for them.
 
@@ -149,23 +159,11 @@ class ResourceTable(Generic[H]):
         Each is mapped to the subset of its own claims that overlap, in
         acquisition order.
         """
-        claims = validate_resources(claims)
-        found = {}
-        for holder, held in self._held.items():
-            overlap = _overlapping(held, claims)
-            if overlap:
-                found[holder] = overlap
-        return found
+        return _overlaps_in(self._held, validate_resources(claims))
 
     def waiting_conflicts(self, claims: frozenset[str]) -> dict[H, frozenset[str]]:
         """Return the waiters whose claims overlap ``claims``, as :meth:`conflicts` does."""
-        claims = validate_resources(claims)
-        found = {}
-        for holder, wanted in self._waiters.items():
-            overlap = _overlapping(wanted, claims)
-            if overlap:
-                found[holder] = overlap
-        return found
+        return _overlaps_in(self._waiters, validate_resources(claims))
 
     def acquire(self, holder: H, claims: frozenset[str]) -> None:
         """Record that ``holder`` holds ``claims``.
