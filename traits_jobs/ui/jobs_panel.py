@@ -52,11 +52,12 @@ REFRESH_INTERVAL_MS = 250
 job_row_view = View(
     VGroup(
         HGroup(
-            Item("name", style="readonly", show_label=False),
-            Item("kind", style="readonly", show_label=False),
-            Item("state", style="readonly", show_label=False),
+            # Negative widths are fixed: the columns line up from row to row.
+            Item("name", style="readonly", show_label=False, width=-120),
+            Item("kind", style="readonly", show_label=False, width=-65),
+            Item("state", style="readonly", show_label=False, width=-75),
             Item("future", editor=JobProgressEditor(), show_label=False, springy=True),
-            Item("elapsed", style="readonly", format_str="%.1f s", show_label=False),
+            Item("elapsed", style="readonly", format_str="%.1f s", show_label=False, width=-60),
             Item("cancel_button", enabled_when="cancellable", show_label=False),
         ),
         Item("error_message", style="readonly", show_label=False, visible_when="error_message"),
