@@ -17,7 +17,7 @@ from traits_jobs.api import (
     submit_progress,
 )
 from traits_jobs.testing import SAFETY_TIMEOUT
-from traits_jobs.ui.bindings import BAR_STEPS, bind_cancel_button, bind_progress_bar
+from traits_jobs.ui.bindings import BAR_STEPS, Binding, bind_cancel_button, bind_progress_bar
 
 TIMEOUT = 10_000
 
@@ -273,3 +273,24 @@ def test_bar_of_a_preempted_job_says_so(qt_executor, bar, qtbot):
         snap = submit_call(qt_executor, pow, 2, 2, resources={"camera"}, name="snap")
     qtbot.waitUntil(lambda: snap.done, timeout=TIMEOUT)
     assert bar.format() == "preempted"
+
+
+def test_a_failing_update_is_logged_and_stops_nothing(qt_executor, bar, qtbot, traits_jobs_errors):
+    """An update that raises is logged; other bindings of the job keep updating."""
+    reported, release = threading.Event(), threading.Event()
+    future = submit_progress(qt_executor, counting, reported, release)
+    seen = []
+
+    def broken(row):
+        seen.append(row.state)
+        raise RuntimeError("widget gone wrong")
+
+    Binding(bar, future, broken)
+    bind_progress_bar(bar, future)
+    wait_event(reported)
+    release.set()
+    qtbot.waitUntil(lambda: future.done, timeout=TIMEOUT)
+    assert bar.format() == "completed"
+    assert seen[-1] == "completed"
+    logged = traits_jobs_errors.take()
+    assert logged and all(r.exc_info[1].args == ("widget gone wrong",) for r in logged)
