@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Development tasks: ``nox`` runs tests, lint and docs; ``nox -s NAME`` runs one.
 
-Sessions: tests, lint, typecheck, docs, bench, examples. Arguments after
+Sessions: tests, lint, typecheck, docs, bench, examples, screenshots. Arguments after
 ``--`` go to the session's main command, e.g. ``nox -s tests -- -k cancel``.
 """
 
@@ -34,7 +34,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """Type-check traits_jobs with mypy (configured in pyproject.toml)."""
-    session.install(".", "mypy")
+    session.install(".[demo]", "mypy")
     session.run("mypy", *session.posargs)
 
 
@@ -74,6 +74,24 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def examples(session: nox.Session) -> None:
-    """Smoke-run the examples under examples/."""
-    session.install(".")
+    """Smoke-run the examples under examples/ and the demo's scripted tour."""
+    session.install(".[demo]")
     session.run("python", "examples/prime_counting.py", *session.posargs, env=QT_ENV)
+    session.run("python", "examples/instrument_control.py", env=QT_ENV)
+    shots = session.create_tmp()
+    session.run("python", "-m", "traits_jobs.demo", "--tour", "--screenshots", shots, env=QT_ENV)
+
+
+@nox.session(python=PYTHON)
+def screenshots(session: nox.Session) -> None:
+    """Retake the documentation's screenshots (docs/_static/tour) with the demo's tour."""
+    session.install(".[demo]")
+    session.run(
+        "python",
+        "-m",
+        "traits_jobs.demo",
+        "--tour",
+        "--screenshots",
+        "docs/_static/tour",
+        env=QT_ENV,
+    )
