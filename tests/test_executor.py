@@ -178,10 +178,10 @@ def test_shutdown_from_an_observer_delivers_the_other_jobs(executor):
     assert seen == [(CANCELLED, STOPPED)]
 
 
-@pytest.mark.parametrize("timeout", [-1, "soon"])
-def test_shutdown_rejects_a_bad_timeout(executor, timeout):
-    """shutdown() with a negative or non-numeric timeout raises ValueError."""
-    with pytest.raises(ValueError, match="non-negative number of seconds"):
+@pytest.mark.parametrize(("timeout", "error"), [(-1, ValueError), ("soon", TypeError)])
+def test_shutdown_rejects_a_bad_timeout(executor, timeout, error):
+    """shutdown() with a negative timeout raises ValueError, a non-numeric one TypeError."""
+    with pytest.raises(error, match="non-negative number of seconds"):
         executor.shutdown(timeout=timeout)
 
 

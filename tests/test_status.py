@@ -398,3 +398,16 @@ def test_end_reason_values(executor):
     assert [f.end_reason for f in (ok, bad, stopped)] == [COMPLETED, FAILED, CANCELLED]
     assert stopped.preempted_by is None
     assert PREEMPTED == "preempted"
+
+
+@pytest.mark.parametrize(
+    ("timeout", "error"),
+    [(-1, ValueError), (float("nan"), ValueError), ("5", TypeError), (True, TypeError)],
+)
+def test_every_wait_checks_its_timeout(executor, timeout, error):
+    """wait(), wait_for_background() and shutdown() refuse a bad timeout alike, naming it."""
+    future = submit_call(executor, pow, 2, 3)
+    for call in (future.wait, executor.wait_for_background, executor.shutdown):
+        with pytest.raises(error, match=r"timeout must be a non-negative number of seconds"):
+            call(timeout=timeout)
+    wait_done(executor, future)

@@ -23,7 +23,7 @@ from traits_jobs.executor.timing import TimedReceiver
 from traits_jobs.jobs.base_future import BaseFuture
 from traits_jobs.jobs.base_task import BaseTask
 from traits_jobs.jobs.i_task_specification import ITaskSpecification
-from traits_jobs.jobs.options import JobOptions
+from traits_jobs.jobs.options import JobOptions, check_seconds
 from traits_jobs.routing.router import MessageRouter
 from traits_jobs.states.exceptions import (
     ExecutorStateError,
@@ -335,10 +335,10 @@ class TraitsExecutor(HasStrictTraits):
             If jobs were still running when the timeout expired. The executor
             stays STOPPING and keeps delivering messages through the event
             loop; it stops by itself once the last job ends.
+        TypeError, ValueError
+            If ``timeout`` is not a number of seconds, or is negative.
         """
-        if timeout is not None and (not isinstance(timeout, int | float) or timeout < 0):
-            msg = f"timeout must be a non-negative number of seconds or None, not {timeout!r}"
-            raise ValueError(msg)
+        check_seconds("timeout", timeout, allow_none=True)
         if self._internal_state == STOPPED:
             return
         if self._internal_state == RUNNING:
@@ -395,10 +395,10 @@ class TraitsExecutor(HasStrictTraits):
             If no live background job has that name.
         WaitTimeoutError
             If the wait expired first; the jobs go on.
+        TypeError, ValueError
+            If ``timeout`` is not a number of seconds, or is negative.
         """
-        if timeout is not None and (not isinstance(timeout, int | float) or timeout < 0):
-            msg = f"timeout must be a non-negative number of seconds or None, not {timeout!r}"
-            raise ValueError(msg)
+        check_seconds("timeout", timeout, allow_none=True)
         with self._lock:
             if name is not None:
                 if name not in self._claims.background:

@@ -27,6 +27,7 @@ from traits_jobs.jobs._state_machine import (
     S,
 )
 from traits_jobs.jobs.i_task_specification import IFuture
+from traits_jobs.jobs.options import check_seconds
 from traits_jobs.jobs.status import STATUS, ProgressInfo, ProgressReport
 from traits_jobs.states.exceptions import (
     InvalidTransition,
@@ -256,12 +257,10 @@ class BaseFuture(HasStrictTraits):
         RuntimeError
             If the future was never submitted, or its event loop cannot run
             here (an asyncio loop already running: ``await`` instead).
+        TypeError, ValueError
+            If ``timeout`` is not a number of seconds, or is negative.
         """
-        if timeout is not None and (
-            not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout < 0
-        ):
-            msg = f"timeout must be a non-negative number of seconds or None, not {timeout!r}"
-            raise ValueError(msg)
+        check_seconds("timeout", timeout, allow_none=True)
         if not self.done:
             wait = self._wait
             if wait is None:

@@ -29,13 +29,24 @@ JOB_OPTIONS: tuple[str, ...] = (
 ON_CONFLICT_CHOICES = ("raise", "wait")
 
 
-def _seconds(option: str, value: object, *, allow_none: bool) -> float | None:
+def check_seconds(option: str, value: object, *, allow_none: bool) -> float | None:
+    """Return ``value`` as seconds; raise naming ``option`` if it is not a valid duration.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a number (bools are not numbers here), nor an
+        allowed None.
+    ValueError
+        If it is negative (or NaN).
+    """
     if value is None and allow_none:
         return None
     if not isinstance(value, int | float) or isinstance(value, bool) or not value >= 0:
         expected = "a non-negative number of seconds" + (" or None" if allow_none else "")
         msg = f"{option} must be {expected}, not {value!r}"
-        raise ValueError(msg) if isinstance(value, int | float) else TypeError(msg)
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        raise ValueError(msg) if is_number else TypeError(msg)
     return float(value)
 
 
@@ -108,8 +119,10 @@ class JobOptions:
 
         return cls(
             name=name,
-            timeout=_seconds("timeout", options.get("timeout"), allow_none=True),
-            settle_time=_seconds("settle_time", options.get("settle_time", 0.0), allow_none=False)
+            timeout=check_seconds("timeout", options.get("timeout"), allow_none=True),
+            settle_time=check_seconds(
+                "settle_time", options.get("settle_time", 0.0), allow_none=False
+            )
             or 0.0,
             resources=validate_resources(options.get("resources")),
             background=_flag("background", options.get("background", False)),
