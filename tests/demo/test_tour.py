@@ -7,9 +7,11 @@ import sys
 
 import pytest
 
-from traits_jobs._qt import QtGui
+from tests.ui.test_closing import answer_next_question
+from traits_jobs._qt import QtCore, QtGui, QtWidgets
 from traits_jobs.demo import __main__ as demo_main
 from traits_jobs.demo.tour import run_tour
+from traits_jobs.ui.closing import CANCEL_AND_CLOSE
 
 #: Seconds the tour may take in a subprocess (it takes well under 30).
 TOUR_TIMEOUT = 120
@@ -88,3 +90,42 @@ def test_display_detection(monkeypatch, platform, env, expected):
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(sys, "platform", platform)
     assert demo_main.has_display() is expected
+
+
+def test_the_window_opens_runs_and_closes_after_asking(qtbot, traits_jobs_errors):
+    """open_window(): start a live view, close the window, cancel the jobs: returns 0."""
+    steps, questions = [], []
+
+    def window():
+        for widget in QtWidgets.QApplication.topLevelWidgets():
+            if widget.isVisible() and widget.windowTitle().startswith("traits_jobs demo"):
+                return widget
+        return None
+
+    def drive():
+        top = window()
+        if top is None:
+            QtCore.QTimer.singleShot(10, drive)
+            return
+        button(top, "Acquire").click()
+        steps.append("acquire")
+        close()
+
+    def close():
+        # Once the live view runs (Stop is enabled), close: the window asks first.
+        if not button(window(), "Stop").isEnabled():
+            QtCore.QTimer.singleShot(10, close)
+            return
+        answer_next_question(CANCEL_AND_CLOSE, seen=questions)
+        steps.append("close")
+        window().close()
+
+    def button(top, text):
+        (found,) = [b for b in top.findChildren(QtWidgets.QPushButton) if b.text() == text]
+        return found
+
+    QtCore.QTimer.singleShot(0, drive)
+    assert demo_main.open_window() == 0
+    assert steps == ["acquire", "close"]
+    assert [text for text, _, _ in questions] == ["1 job is still running."]
+    assert window() is None
