@@ -109,15 +109,23 @@ class Binding:
         The future followed.
     update : callable
         ``update(row)``: shows the row on the widget.
+    row : JobRow, optional
+        A row of ``future`` that already exists (a jobs panel's), to follow
+        instead of making one; the binding leaves it alive when it ends.
     """
 
     def __init__(
-        self, widget: QtWidgets.QWidget, future: BaseFuture, update: Callable[[JobRow], None]
+        self,
+        widget: QtWidgets.QWidget,
+        future: BaseFuture,
+        update: Callable[[JobRow], None],
+        row: JobRow | None = None,
     ) -> None:
         self.widget = widget
         self.future = future
         #: The view model followed; current while the binding is bound.
-        self.row = JobRow(future)
+        self.row = JobRow(future) if row is None else row
+        self._owns_row = row is None
         self._update = update
         self._bound = True
         self._widget_alive = True
@@ -144,7 +152,8 @@ class Binding:
         self._bound = False
         _LIVE.discard(self)
         self.row.observe(self._row_changed, _ROW_TRAITS, remove=True)
-        self.row.dispose()
+        if self._owns_row:
+            self.row.dispose()
         connections, self._connections = self._connections, []
         # A destroyed widget's connections went with it; touching it would raise.
         if self._widget_alive:

@@ -20,7 +20,7 @@ from traits.api import Callable as CallableTrait
 from traits_jobs.executor.traits_executor import TraitsExecutor
 from traits_jobs.jobs.base_future import BaseFuture
 from traits_jobs.states.future_states import FAILED
-from traits_jobs.ui.job_row import job_kind
+from traits_jobs.ui.job_row import error_line, job_kind
 
 logger = logging.getLogger("traits_jobs.ui")
 
@@ -42,8 +42,7 @@ def failure_message(future: BaseFuture) -> str:
     Reporting an error is not handling it: this does not mark the error as
     read, so every reporter of the executor reports it.
     """
-    type_name, message, _ = future._failure().exception_triple()
-    error = f"{type_name}: {message}" if message else type_name
+    error = error_line(future)
     who = f"job {future.name!r}" if future.name is not None else f"a {job_kind(future)} job"
     return f"{who} failed: {error}"
 

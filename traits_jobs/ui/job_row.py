@@ -35,6 +35,16 @@ def job_kind(future: BaseFuture) -> str:
     return name.lower()
 
 
+def error_line(future: BaseFuture) -> str:
+    """``"ValueError: bad value"`` for a failed future. Main thread only.
+
+    Showing or reporting an error is not handling it: this reads the error
+    without marking it retrieved, so a FailureReporter still reports it.
+    """
+    type_name, message, _ = future._failure().exception_triple()
+    return f"{type_name}: {message}" if message else type_name
+
+
 def check_future(future: Any, where: str) -> BaseFuture:
     """Return ``future`` if it is a traits_jobs future; raise TypeError naming ``where``."""
     if not isinstance(future, BaseFuture):
@@ -160,10 +170,7 @@ class JobRow(HasStrictTraits):
             self._ended_at = time.monotonic()
             self.end_reason = future.end_reason or ""
             if future.state == FAILED:
-                # Showing the error is not handling it: read it without marking
-                # it retrieved, so a FailureReporter still reports it.
-                type_name, message, _ = future._failure().exception_triple()
-                self.error_message = f"{type_name}: {message}" if message else type_name
+                self.error_message = error_line(future)
             elif future.state == COMPLETED:
                 self.fraction = 1.0
         self.done = future.done

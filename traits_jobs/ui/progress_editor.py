@@ -73,7 +73,11 @@ class _QtJobProgressEditor(Editor):
             self._bar.setValue(0)
             self._bar.setFormat("not a job")
             raise
-        self.binding = Binding(self._bar, future, self._show)
+        # In a view of a JobRow (a jobs panel's row), follow that row rather
+        # than making a second one for the same future.
+        context = self.object
+        row = context if isinstance(context, JobRow) and context.future is future else None
+        self.binding = Binding(self._bar, future, self._show, row)
 
     def dispose(self) -> None:
         """Stop following the future and let TraitsUI remove the widgets."""
