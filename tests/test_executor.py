@@ -132,7 +132,7 @@ def test_shutdown_timeout_raises_and_delivery_goes_on(executor):
 
     future = submit_call(executor, stubborn)
     wait_event(started)
-    with pytest.raises(ShutdownTimeoutError, match="1 job"):
+    with pytest.raises(ShutdownTimeoutError, match="1 tasks still running"):
         executor.shutdown(timeout=0.05)
     assert executor.state == STOPPING
     release.set()
@@ -239,13 +239,17 @@ def test_observer_failure_on_state_still_fires_done(executor, traits_jobs_errors
 
 
 def test_job_refused_by_a_shut_down_pool_raises_at_submit():
-    """A pool that refuses a job makes submit raise; nothing stays waiting."""
+    """A pool that refuses a job makes submit raise; the job's future ends FAILED."""
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     pool.shutdown()
     loop = ManualEventLoop()
     executor = TraitsExecutor(worker_pool=pool, event_loop=loop)
     with pytest.raises(ExecutorStateError, match="refused the job"):
         submit_call(executor, abs, 1)
+    [future] = executor.jobs
+    assert loop.run_until(lambda: future.done, SAFETY_TIMEOUT)
+    assert future.state == FAILED
+    assert "refused the job" in future.exception[1]
     executor.stop()
     assert executor.stopped
 

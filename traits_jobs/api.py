@@ -73,7 +73,6 @@ from traits_jobs.event_loops.asyncio_loop import AsyncioEventLoop
 from traits_jobs.event_loops.ets import ETSEventLoop
 from traits_jobs.event_loops.i_event_loop import IEventLoop
 from traits_jobs.event_loops.manual import ManualEventLoop
-from traits_jobs.executor.claims import PreemptionWarning
 from traits_jobs.executor.traits_executor import TraitsExecutor
 from traits_jobs.jobs.base_future import BaseFuture, message_handler
 from traits_jobs.jobs.base_task import BaseTask
@@ -88,6 +87,7 @@ from traits_jobs.states.exceptions import (
     ExecutorStateError,
     JobCancelledError,
     JobTimeoutError,
+    PreemptionWarning,
     RemoteJobError,
     ShutdownTimeoutError,
     TaskCancelled,

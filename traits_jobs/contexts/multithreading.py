@@ -2,9 +2,11 @@
 """Jobs on threads of this process."""
 
 import concurrent.futures
+import functools
+import threading
 from typing import TYPE_CHECKING
 
-from traits_jobs.contexts.i_parallel_context import IParallelContext
+from traits_jobs.contexts.i_parallel_context import IParallelContext, PoolJob, Withdraw
 from traits_jobs.contexts.thread_pool import CancelFlag, WorkerThreadPool
 
 if TYPE_CHECKING:
@@ -22,9 +24,20 @@ class MultithreadingContext(IParallelContext):
         """Make a :class:`WorkerThreadPool` whose threads are named after traits_jobs."""
         return WorkerThreadPool(max_workers=max_workers, thread_name_prefix="traits_jobs-worker")
 
-    def event(self) -> CancelFlag:
+    def event(self) -> threading.Event:
+        """Make a ``threading.Event``."""
+        return threading.Event()
+
+    def cancel_flag(self) -> CancelFlag:
         """Make a :class:`CancelFlag`: threads share memory, no lock is needed."""
         return CancelFlag()
+
+    def submit_job(self, pool: concurrent.futures.Executor, job: PoolJob) -> Withdraw:
+        """Queue ``job``; a :class:`WorkerThreadPool` takes it without a ``Future``."""
+        if isinstance(pool, WorkerThreadPool):
+            pool.submit_job(job, job)
+            return functools.partial(pool.withdraw, job)
+        return super().submit_job(pool, job)
 
     def sender(self, router: "MessageRouter") -> "SendFunction":
         """Workers share memory with the main thread: they call the router directly."""

@@ -38,7 +38,6 @@ class TimedReceiver:
     def __init__(
         self,
         future: "BaseFuture",
-        job_id: int,
         *,
         timeout: float | None,
         settle_time: float,
@@ -46,7 +45,8 @@ class TimedReceiver:
         router: "MessageRouter",
     ) -> None:
         self.future = future
-        self.job_id = job_id
+        #: Set by the executor when it registers the job.
+        self.job_id = -1
         self.timeout = timeout
         self.settle_time = settle_time
         self.event_loop = event_loop

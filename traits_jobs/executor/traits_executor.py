@@ -1,14 +1,21 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The executor that runs jobs and keeps their futures up to date."""
+"""The executor that runs jobs and keeps their futures up to date.
+
+Its lock guards bookkeeping only: the table of live jobs, the scheduler and
+the state. Everything that may run user code (observers and done callbacks
+of futures, a worker pool's ``submit``, a context's methods, warnings) and
+every delivery of a message happens after the lock is released, so that any
+of them may call back into the executor.
+"""
 
 import concurrent.futures
 import functools
 import itertools
+import logging
 import threading
-import time
 import warnings
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from traits.api import Any as AnyTrait
 from traits.api import Bool, Dict, HasStrictTraits, List, Property
@@ -16,10 +23,11 @@ from traits.api import Bool, Dict, HasStrictTraits, List, Property
 from traits_jobs.contexts.i_parallel_context import IParallelContext
 from traits_jobs.contexts.multithreading import MultithreadingContext
 from traits_jobs.event_loops.ets import ETSEventLoop
-from traits_jobs.event_loops.i_event_loop import IEventLoop, logger
-from traits_jobs.executor.claims import Admission, Claims
+from traits_jobs.event_loops.i_event_loop import IEventLoop
 from traits_jobs.executor.job import Job
+from traits_jobs.executor.scheduler import Preemption, Scheduler
 from traits_jobs.executor.timing import TimedReceiver
+from traits_jobs.executor.waiting import Waiter
 from traits_jobs.jobs.base_future import BaseFuture
 from traits_jobs.jobs.base_task import BaseTask
 from traits_jobs.jobs.i_task_specification import ITaskSpecification
@@ -27,17 +35,14 @@ from traits_jobs.jobs.options import JobOptions, check_seconds
 from traits_jobs.routing.router import MessageRouter
 from traits_jobs.states.exceptions import (
     ExecutorStateError,
+    PreemptionWarning,
     ShutdownTimeoutError,
     WaitTimeoutError,
 )
 from traits_jobs.states.executor_states import RUNNING, STOPPED, STOPPING, ExecutorState
-from traits_jobs.states.failure import marshal_exception
-from traits_jobs.states.messages import Control
+from traits_jobs.states.failure import safe_repr
 
-_FutureT = TypeVar("_FutureT", bound=BaseFuture)
-
-# A wait without a timeout runs the event loop in slices of this many seconds.
-_WAIT_SLICE = 60.0
+logger = logging.getLogger(__name__)
 
 
 def _check_optional(name: str, value: object, expected: type) -> None:
@@ -94,7 +99,6 @@ class TraitsExecutor(HasStrictTraits):
     _lock = AnyTrait()
     _owns_pool = AnyTrait()
     _worker_pool = AnyTrait()
-    _max_workers = AnyTrait()
     _owns_context = AnyTrait()
     _context = AnyTrait()
     _owns_event_loop = AnyTrait()
@@ -104,9 +108,7 @@ class TraitsExecutor(HasStrictTraits):
     #: job id -> Job, for every job not yet ended.
     _jobs: dict[int, Job] = AnyTrait()  # type: ignore[assignment]
     _ids = AnyTrait()
-    _main_ident = AnyTrait()
-    _claims = AnyTrait()
-    _held = AnyTrait()
+    _scheduler = AnyTrait()
     _waiter = AnyTrait()
 
     def __init__(
@@ -145,11 +147,12 @@ class TraitsExecutor(HasStrictTraits):
         _check_optional("event_loop", event_loop, IEventLoop)
         super().__init__(**traits)
         self._lock = threading.Lock()
-        self._owns_pool = worker_pool is None
-        self._worker_pool = worker_pool
-        self._max_workers = max_workers
         self._owns_context = context is None
         self._context = MultithreadingContext() if context is None else context
+        self._owns_pool = worker_pool is None
+        if worker_pool is None:
+            worker_pool = self._context.worker_pool(max_workers=max_workers)
+        self._worker_pool = worker_pool
         self._owns_event_loop = event_loop is None
         self._event_loop = ETSEventLoop() if event_loop is None else event_loop
         self._event_loop.start()
@@ -159,12 +162,9 @@ class TraitsExecutor(HasStrictTraits):
         self._send = self._context.sender(self._router)
         self._jobs = {}
         self._ids = itertools.count()
-        self._main_ident = threading.get_ident()
-        self._claims = Claims()
-        #: future -> Job, for the jobs waiting for resources.
-        self._held = {}
-        # One bound method for every future, not one per future.
-        self._waiter = self._wait_for
+        self._scheduler = Scheduler()
+        # One object for every future, not one per future.
+        self._waiter = Waiter(self._event_loop, self._router)
 
     # -- submission: thread-safe --------------------------------------------
 
@@ -186,7 +186,9 @@ class TraitsExecutor(HasStrictTraits):
         Raises
         ------
         ExecutorStateError
-            If the executor is not running.
+            If the executor is not running, or its worker pool refused the job.
+        ResourceConflictError
+            If the job's resources are claimed and it may not wait for them.
         TypeError
             If ``task`` is not an :class:`ITaskSpecification`, or an option
             is unknown or of the wrong type.
@@ -197,11 +199,44 @@ class TraitsExecutor(HasStrictTraits):
         if not (hasattr(task, "future") and hasattr(task, "task")):
             msg = (
                 "submit() expected an ITaskSpecification (with future() and task() "
-                f"methods), got {type(task).__name__}: {task!r}"
+                f"methods), got {type(task).__name__}: {safe_repr(task)}"
             )
             raise TypeError(msg)
         self._check_running("submit a job")
-        job = Job(self._context.event(), self._router, self._send)
+        job = self._make_job(task, job_options)
+        future = job.future
+        assert future is not None
+        if job_options.background and job_options.name is not None:
+            self._warn_if_renamed(job_options)
+        claims = job_options.resources or job_options.background
+        with self._lock:
+            self._check_running("submit a job")
+            job.job_id = job_id = next(self._ids)
+            self._jobs[job_id] = job
+            if job.timed is None:
+                self._router.add_receiver(job_id, future)
+            else:
+                job.timed.job_id = job_id
+                self._router.add_receiver(job_id, job.timed)
+            start, preempt = True, []
+            if claims:
+                try:
+                    start, preempt = self._scheduler.admit(job, future, job_options)
+                except BaseException:
+                    del self._jobs[job_id]
+                    self._router.remove_receiver(job_id)
+                    raise
+                if not start:
+                    job.unqueue = self._unqueue
+        if start:
+            self._launch_new(job)
+        for preemption in preempt:
+            self._on_main_thread(functools.partial(self._preempt, preemption))
+        self._on_main_thread(self._book_changed)
+        return future
+
+    def _make_job(self, task: ITaskSpecification, options: JobOptions) -> Job:
+        job = Job(self._context.cancel_flag(), self._router, self._send)
         future = task.future(job.cancel)
         runner = task.task()
         if not isinstance(future, BaseFuture) or not isinstance(runner, BaseTask):
@@ -210,79 +245,92 @@ class TraitsExecutor(HasStrictTraits):
                 f"BaseTask; got {type(future).__name__} and {type(runner).__name__}"
             )
             raise TypeError(msg)
-        job.future = future
-        job.task = runner
+        job.future, job.task, job.name = future, runner, options.name
         future._wait = self._waiter
-        if job_options.name is not None:
-            future.name = job_options.name
-        with self._lock:
-            self._check_running("submit a job")
-            pool = self._worker_pool
-            if pool is None:
-                pool = self._worker_pool = self._context.worker_pool(max_workers=self._max_workers)
-            job.job_id = job_id = next(self._ids)
-            self._jobs[job_id] = job
-            if job_options.timeout is not None or job_options.settle_time:
-                job.timed = TimedReceiver(
-                    future,
-                    job_id,
-                    timeout=job_options.timeout,
-                    settle_time=job_options.settle_time,
-                    event_loop=self._event_loop,
-                    router=self._router,
-                )
-                self._router.add_receiver(job_id, job.timed)
-            else:
-                self._router.add_receiver(job_id, future)
-            admission, preempt = Admission.START, []
-            try:
-                if job_options.resources or job_options.background:
-                    admission, preempt = self._claims.admit(future, job_options)
-                if admission is Admission.START:
-                    self._launch(job, pool)
-                else:
-                    job.unqueue = self._unqueue
-                    self._held[future] = job
-            except BaseException:
-                del self._jobs[job_id]
-                self._router.remove_receiver(job_id)
-                raise
-        for victim in preempt:
-            self._on_main_thread(functools.partial(self._claims.preempt, victim, future))
-        self._on_main_thread(self._book_changed)
-        return future
+        if options.name is not None:
+            future.name = options.name
+        if options.timeout is not None or options.settle_time:
+            job.timed = TimedReceiver(
+                future,
+                timeout=options.timeout,
+                settle_time=options.settle_time,
+                event_loop=self._event_loop,
+                router=self._router,
+            )
+        return job
 
-    def _launch(self, job: Job, pool: concurrent.futures.Executor) -> None:
+    def _warn_if_renamed(self, options: JobOptions) -> None:
+        with self._lock:
+            earlier = self._scheduler.renamed_background(options)
+        if earlier is not None:
+            warnings.warn(
+                f"Background job name {options.name!r} is in use by {safe_repr(earlier)}; "
+                "it now names the new job. The earlier job runs on.",
+                stacklevel=4,
+            )
+
+    def _launch(self, job: Job) -> None:
+        """Queue a job on the worker pool. Never under the lock: the pool is user code."""
         try:
-            job.launch(pool)
+            job.withdraw = self._context.submit_job(self._worker_pool, job)
         except Exception as error:
-            msg = f"The worker pool refused the job: {type(error).__name__}: {error}"
+            msg = f"The worker pool refused the job: {type(error).__name__}: {safe_repr(error)}"
             raise ExecutorStateError(msg) from error
 
-    def _launch_ready(self, ready: list[BaseFuture]) -> None:
-        """Start the held jobs whose resources are now free. Under the lock."""
-        for future in ready:
-            job = self._held.pop(future)
-            job.unqueue = None
+    def _launch_new(self, job: Job) -> None:
+        """Queue a job just submitted; if the pool refuses it, fail its future and raise."""
+        try:
+            self._launch(job)
+        except ExecutorStateError as error:
+            # The job ends FAILED like any other, and releases its claims.
+            job.pool_failed(error)
+            raise
+
+    def _launch_ready(self, ready: list[Job]) -> None:
+        """Queue the jobs whose resources came free. Any thread, never under the lock.
+
+        A job that the pool refuses ends FAILED with the pool's error.
+        """
+        for job in ready:
             try:
-                self._launch(job, self._worker_pool)
+                self._launch(job)
             except ExecutorStateError as error:
-                # The pool is shut down: the job ends failed, as the pool said.
-                self._router.deliver(job.job_id, Control.RAISED, marshal_exception(error))
+                job.pool_failed(error)
+
+    def _forget(self, job: Job) -> list[Job]:
+        """Drop a job from the scheduler; return the jobs that can start. Under the lock."""
+        future = job.future
+        if not self._scheduler.tracks(future):
+            return []
+        ready: list[Job] = self._scheduler.end(future, job.name)
+        for waiting in ready:
+            waiting.unqueue = None
+        return ready
 
     def _unqueue(self, job: Job) -> bool:
         """Withdraw a job held for resources; True if it was held. Main thread only."""
         with self._lock:
-            assert job.future is not None
-            ready = self._claims.withdraw(job.future)
+            ready = self._scheduler.withdraw(job.future, job.name)
             if ready is None:
                 return False
-            self._held.pop(job.future, None)
-            self._launch_ready(ready)
+            job.unqueue = None
+            for waiting in ready:
+                waiting.unqueue = None
+        self._launch_ready(ready)
         return True
 
+    def _preempt(self, preemption: Preemption[BaseFuture]) -> None:
+        """Cancel a background job for a foreground one, warning about it. Main thread only."""
+        if preemption.victim._preempt(preemption.by):
+            warnings.warn(
+                f"{_describe(preemption.by)} preempts background {_describe(preemption.victim)}, "
+                f"which claims {preemption.overlap}; it starts once that job has ended.",
+                PreemptionWarning,
+                stacklevel=3,
+            )
+
     def _on_main_thread(self, callback: Callable[[], object]) -> None:
-        if threading.get_ident() == self._main_ident:
+        if self._waiter.on_main_thread():
             callback()
         else:
             self._event_loop.call_soon_threadsafe(callback)
@@ -314,8 +362,7 @@ class TraitsExecutor(HasStrictTraits):
         ExecutorStateError
             If the executor is not running.
         """
-        self._check_running("stop")
-        self._begin_stop()
+        self._begin_stop(raise_unless_running=True)
 
     def shutdown(self, *, timeout: float | None = None) -> None:
         """Cancel every job and wait until all have ended. Main thread only.
@@ -341,12 +388,12 @@ class TraitsExecutor(HasStrictTraits):
         check_seconds("timeout", timeout, allow_none=True)
         if self._internal_state == STOPPED:
             return
-        if self._internal_state == RUNNING:
-            self._begin_stop()
+        self._begin_stop(raise_unless_running=False)
         if not self._router.drain_until(self._all_done, timeout):
-            count = sum(not job.future.done for job in self._jobs.values())  # type: ignore[union-attr]
+            count = sum(not job.future.done for job in list(self._jobs.values()))  # type: ignore[union-attr]
+            # "N tasks still running" is traits-futures' wording, which code may match.
             msg = (
-                f"Shutdown timed out after {timeout} s with {count} job(s) still running. "
+                f"Shutdown timed out; {count} tasks still running after {timeout} s. "
                 "The executor stays stopping and stops by itself when they end; "
                 "call shutdown() again to wait longer."
             )
@@ -356,19 +403,25 @@ class TraitsExecutor(HasStrictTraits):
         # made by an observer of that message. They are over.
         for job_id in list(self._jobs):
             self._job_ended(job_id)
-        pool = self._worker_pool
-        if self._owns_pool and pool is not None:
-            pool.shutdown(wait=True)
+        if self._owns_pool:
+            self._worker_pool.shutdown(wait=True)
 
-    def _begin_stop(self) -> None:
+    def _begin_stop(self, *, raise_unless_running: bool) -> None:
         with self._lock:
-            jobs = list(self._jobs.values())
-            self._set_state(STOPPING)
+            old = self._internal_state
+            if old != RUNNING:
+                if raise_unless_running:
+                    self._check_running("stop")
+                jobs = []
+            else:
+                self._internal_state = STOPPING
+                jobs = list(self._jobs.values())
+        if old == RUNNING:
+            self._notify_state(old, STOPPING)
         for job in jobs:
             assert job.future is not None
             job.future.cancel()
-        if not self._jobs and self._internal_state == STOPPING:
-            self._finish_stop()
+        self._finish_stop_if_due()
 
     def wait_for_background(self, name: str | None = None, *, timeout: float | None = None) -> Any:
         """Wait until background jobs have ended; return their futures. Any thread.
@@ -400,83 +453,57 @@ class TraitsExecutor(HasStrictTraits):
         """
         check_seconds("timeout", timeout, allow_none=True)
         with self._lock:
-            if name is not None:
-                if name not in self._claims.background:
-                    known = sorted(self._claims.background)
-                    msg = f"no live background job is named {name!r}; live names: {known}"
-                    raise KeyError(msg)
-                futures = [self._claims.background[name]]
-            else:
-                futures = [f for f, o in self._claims.options.items() if o.background]
-        deadline = None if timeout is None else time.monotonic() + timeout
-        for future in futures:
-            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-            if not self._wait_for(future, remaining):
-                msg = f"{future!r} had not ended after {timeout} s; it goes on."
-                raise WaitTimeoutError(msg)
+            named = self._scheduler.background_jobs()
+            futures = [named.get(name)] if name is not None else None
+            if futures is None:
+                futures = self._scheduler.background_futures()
+        if futures == [None]:
+            msg = f"no live background job is named {name!r}; live names: {sorted(named)}"
+            raise KeyError(msg)
+        late = self._waiter.all(futures, timeout)
+        if late is not None:
+            msg = f"{late!r} had not ended after {timeout} s; it goes on."
+            raise WaitTimeoutError(msg)
         return futures[0] if name is not None else futures
 
-    def _wait_for(self, future: BaseFuture, timeout: float | None) -> bool:
-        """Wait until ``future`` is done; True if it is. Any thread."""
-        if threading.get_ident() != self._main_ident:
-            return self._wait_off_main_thread(future, timeout)
-        deadline = None if timeout is None else time.monotonic() + timeout
-        with self._router.nested_drains():
-            while not future.done:
-                remaining = _WAIT_SLICE if deadline is None else deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                self._event_loop.run_until(lambda: future.done, min(remaining, _WAIT_SLICE))
-        return future.done
-
-    def _wait_off_main_thread(self, future: BaseFuture, timeout: float | None) -> bool:
-        finished = threading.Event()
-
-        def register() -> None:
-            future.add_done_callback(lambda _: finished.set())
-
-        try:
-            self._event_loop.call_soon_threadsafe(register)
-        except RuntimeError:
-            # The loop is closed: nothing will change any more.
-            return future.done
-        return finished.wait(timeout)
-
     def _all_done(self) -> bool:
-        return all(job.future.done for job in self._jobs.values())  # type: ignore[union-attr]
+        return all(job.future.done for job in list(self._jobs.values()))  # type: ignore[union-attr]
 
-    def _finish_stop(self) -> None:
+    def _finish_stop_if_due(self) -> None:
+        with self._lock:
+            if self._jobs or self._internal_state != STOPPING:
+                return
+            self._internal_state = STOPPED
         self._router.close()
-        if self._owns_pool and self._worker_pool is not None:
+        if self._owns_pool:
             self._worker_pool.shutdown(wait=False)
         if self._owns_context:
             self._context.close()
         if self._owns_event_loop:
             self._event_loop.close()
-        self._set_state(STOPPED)
+        self._notify_state(STOPPING, STOPPED)
         logger.debug("%r stopped", self)
 
     # -- delivery callbacks: main thread ------------------------------------
 
     def _job_ended(self, job_id: int) -> None:
-        # Already gone if shutdown() ran in an observer of this job's last message.
-        job = self._jobs.pop(job_id, None)
-        if job is None:
-            return
-        if self._claims.options and job.future in self._claims.options:
-            with self._lock:
-                self._launch_ready(self._claims.end(job.future))
+        with self._lock:
+            # Already gone if shutdown() ran in an observer of this job's last message.
+            job = self._jobs.pop(job_id, None)
+            if job is None:
+                return
+            ready = self._forget(job)
+        self._launch_ready(ready)
         self._book_changed()
-        if not self._jobs and self._internal_state == STOPPING:
-            self._finish_stop()
+        self._finish_stop_if_due()
 
     def _observer_failed(self, job_id: int, error: BaseException) -> None:
         job = self._jobs.get(job_id)
         future = job.future if job is not None else None
         logger.error(
-            "An observer of job %d (%r) raised; delivery goes on",
+            "An observer of job %d (%s) raised; delivery goes on",
             job_id,
-            future,
+            safe_repr(future),
             exc_info=(type(error), error, error.__traceback__),
         )
 
@@ -510,11 +537,7 @@ class TraitsExecutor(HasStrictTraits):
         """The event loop that delivers this executor's messages."""
         return self._event_loop
 
-    def _set_state(self, new: str) -> None:
-        old = self._internal_state
-        if old == new:
-            return
-        self._internal_state = new
+    def _notify_state(self, old: str, new: str) -> None:
         # trait_property_changed is missing from the traits stubs.
         notify = self.trait_property_changed  # type: ignore[attr-defined]
         notify("state", old, new)
@@ -527,13 +550,16 @@ class TraitsExecutor(HasStrictTraits):
         return self._internal_state
 
     def _get_jobs(self) -> list[BaseFuture]:
-        return [job.future for job in self._jobs.values()]  # type: ignore[misc]
+        with self._lock:
+            return [job.future for job in self._jobs.values()]  # type: ignore[misc]
 
     def _get_background_jobs(self) -> dict[str, BaseFuture]:
-        return dict(self._claims.background)
+        with self._lock:
+            return self._scheduler.background_jobs()  # type: ignore[no-any-return]
 
     def _get_claimed_resources(self) -> dict[str, BaseFuture]:
-        return self._claims.table.mapping()
+        with self._lock:
+            return self._scheduler.claimed_resources()  # type: ignore[no-any-return]
 
     def _get_running(self) -> bool:
         return self._internal_state == RUNNING
@@ -543,3 +569,8 @@ class TraitsExecutor(HasStrictTraits):
 
     def __repr__(self) -> str:
         return f"<TraitsExecutor {self._internal_state}, {len(self._jobs)} live job(s)>"
+
+
+def _describe(future: BaseFuture) -> str:
+    name = future.name
+    return f"job {name!r}" if name is not None else safe_repr(future)

@@ -14,6 +14,8 @@
           +-- UnknownMessageError a job sent a message kind its future cannot handle
           +-- RemoteJobError      a job's exception could not cross to the main thread
           +-- InvalidTransition   internal: a message arrived in a state that forbids it
+    UserWarning
+     +-- PreemptionWarning        a foreground job cancelled a background job for its resources
 """
 
 
@@ -87,3 +89,7 @@ class InvalidTransition(TraitsJobsError):
     Seeing this means a job broke the message protocol or there is a bug in
     traits_jobs; it is never part of normal operation.
     """
+
+
+class PreemptionWarning(UserWarning):
+    """A foreground job cancelled a background job that held its resources."""

@@ -48,8 +48,63 @@ def type_name(exc_type: type) -> str:
     return f"{exc_type.__module__}.{exc_type.__qualname__}"
 
 
+#: Longest repr that error messages and log lines quote, in characters.
+REPR_LIMIT = 200
+
+
+def safe_repr(obj: object, limit: int = REPR_LIMIT) -> str:
+    """``repr(obj)``, shortened to ``limit`` characters; never raises.
+
+    Error messages and log lines quote user objects (results, functions,
+    exceptions) whose ``__repr__`` may raise anything.
+    """
+    try:
+        text = repr(obj)
+        if not isinstance(text, str):
+            raise TypeError("__repr__ returned a non-str")
+    except BaseException as error:  # noqa: BLE001 - user code may raise anything
+        return f"<{_type_qualname(obj)} object (repr() raised {type(error).__name__})>"
+    if len(text) > limit:
+        text = f"{text[: limit - 5]}...{text[-2:]}"
+    return text
+
+
+def _type_qualname(obj: object) -> str:
+    try:
+        return type(obj).__qualname__
+    except BaseException:  # noqa: BLE001
+        return "object"
+
+
+def _safe_str(error: BaseException) -> str:
+    try:
+        text = str(error)
+        if isinstance(text, str):
+            return text
+        raise TypeError("__str__ returned a non-str")
+    except BaseException as str_error:  # noqa: BLE001 - user code may raise anything
+        return f"<str() of the exception raised {type(str_error).__name__}>"
+
+
+def _format(error: BaseException) -> str:
+    try:
+        return "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    except BaseException:  # noqa: BLE001 - a __str__ that raises breaks the formatter
+        pass
+    try:
+        frames = "".join(traceback.format_tb(error.__traceback__))
+    except BaseException:  # noqa: BLE001
+        frames = ""
+    head = "Traceback (most recent call last):\n" if frames else ""
+    return f"{head}{frames}{type_name(type(error))}: {_safe_str(error)}\n"
+
+
 def marshal_exception(error: BaseException) -> RaisedPayload:
-    """Describe ``error`` for its future, keeping the object itself.
+    """Describe ``error`` for its future, keeping the object itself. Never raises.
+
+    The exception's ``__str__`` (and anything else of it that formatting
+    calls) is user code and may raise anything, even a ``BaseException``:
+    the description then says so, and the job still ends with its error.
 
     Parameters
     ----------
@@ -60,9 +115,4 @@ def marshal_exception(error: BaseException) -> RaisedPayload:
     -------
     RaisedPayload
     """
-    formatted = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-    try:
-        message = str(error)
-    except Exception as str_error:
-        message = f"<str() of the exception raised {type(str_error).__name__}>"
-    return RaisedPayload(error, type_name(type(error)), message, formatted)
+    return RaisedPayload(error, type_name(type(error)), _safe_str(error), _format(error))

@@ -50,8 +50,12 @@ class LatestKind(str):
 #: Payload kind sent by iteration jobs for each generated item.
 GENERATED = "generated"
 
-#: Payload kind sent by progress jobs for each report; coalesced.
-PROGRESS = LatestKind("progress")
+#: Payload kind sent by progress jobs for each report; every report is delivered.
+PROGRESS = "progress"
+
+#: The same kind, sent by progress jobs submitted with ``coalesce_progress=True``:
+#: a queued report is replaced by a newer one.
+COALESCED_PROGRESS = LatestKind(PROGRESS)
 
 #: What a message kind may be.
 MessageKind = Control | str
