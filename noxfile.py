@@ -1,9 +1,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Development tasks: ``nox`` runs tests, lint and docs; ``nox -s NAME`` runs one.
 
-Sessions: tests, lint, typecheck, docs, bench, examples, screenshots. Arguments after
+Sessions: tests, lint, typecheck, docs, bench, compat, examples, screenshots. Arguments after
 ``--`` go to the session's main command, e.g. ``nox -s tests -- -k cancel``.
 """
+
+import tempfile
+import zipfile
+from pathlib import Path
 
 import nox
 
@@ -70,6 +74,41 @@ def bench(session: nox.Session) -> None:
     """
     session.install(".[bench]")
     session.run("python", "-m", "benchmarks", *session.posargs, env=QT_ENV)
+
+
+#: The traits-futures release whose own contract tests define "drop-in".
+TRAITS_FUTURES = "traits-futures==0.3.1"
+
+
+@nox.session(python=PYTHON)
+def compat(session: nox.Session) -> None:
+    """Run traits-futures 0.3.1's own contract tests against traits_jobs.api.
+
+    Downloads the traits-futures wheel (it is not installed), unpacks it to a
+    temporary directory and runs the harness in ``tests/compat`` on its
+    sources, named by ``TRAITS_FUTURES_SOURCE``. The tests that traits_jobs
+    deliberately fails are listed in ``tests/compat/_differences.py`` and in
+    docs/howto/migrating.rst.
+    """
+    session.install(".[test]")
+    with tempfile.TemporaryDirectory(prefix="traits-futures-") as tmp:
+        wheels, source = Path(tmp, "wheels"), Path(tmp, "source")
+        session.run(
+            "python",
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--dest",
+            str(wheels),
+            TRAITS_FUTURES,
+        )
+        (wheel,) = wheels.glob("traits_futures-*.whl")
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(source)
+        env = {**QT_ENV, "TRAITS_FUTURES_SOURCE": str(source)}
+        session.run("pytest", "tests/compat", *session.posargs, env=env)
 
 
 @nox.session(python=PYTHON)

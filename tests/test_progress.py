@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Contract tests of progress jobs, on the Qt and the asyncio event loop."""
 
+import re
 import threading
 
 import pytest
@@ -23,20 +24,74 @@ def count_to(n, progress):
     return n
 
 
-def test_reports_arrive_in_order_last_one_included_then_result(executor):
-    """Reports arrive in order, coalesced; the last always; then the result."""
+def test_every_report_arrives_in_order_then_the_result(executor):
+    """Each progress() call fires progress once, in order, before the result."""
     future = submit_progress(executor, count_to, 1000)
     reports = collect(future)
     wait_done(executor, future)
-    assert reports, "no report delivered"
-    assert reports == sorted(set(reports))
-    assert reports[-1] == (999, 1000)
+    assert reports == [(i, 1000) for i in range(1000)]
     assert future.state == COMPLETED
     assert future.result == 1000
 
 
-def test_every_report_arrives_when_the_main_thread_keeps_up(executor):
-    """Reports are only merged while undelivered: one at a time, each fires."""
+def report_then_hold(n, reported, release, progress):
+    """Report 0 .. n-1, say so, then wait to be released."""
+    for i in range(n):
+        progress(i)
+    reported.set()
+    assert release.wait(SAFETY_TIMEOUT), "the test never released the job"
+
+
+def test_reports_queued_before_delivery_are_all_delivered(executor):
+    """Reports that all wait in the queue at once are each delivered, in order."""
+    reported, release = threading.Event(), threading.Event()
+    future = submit_progress(executor, report_then_hold, 100, reported, release)
+    reports = collect(future)
+    # The event loop does not run meanwhile: all 100 reports are queued.
+    wait_event(reported)
+    wait_for(executor, future, "progress", lambda f: len(reports) >= 100)
+    release.set()
+    wait_done(executor, future)
+    assert reports == list(range(100))
+
+
+def test_a_flood_past_the_queue_bound_loses_nothing(executor):
+    """A job reporting far more than the queue holds is slowed down, not thinned out."""
+    future = submit_progress(executor, count_to, 20_000)
+    reports = collect(future)
+    wait_done(executor, future)
+    assert reports == [(i, 20_000) for i in range(20_000)]
+
+
+def test_coalesced_reports_queued_before_delivery_collapse_into_the_newest(executor):
+    """With coalesce_progress=True, reports waiting together fire once, with the newest."""
+    reported, release = threading.Event(), threading.Event()
+    future = submit_progress(
+        executor, report_then_hold, 100, reported, release, coalesce_progress=True
+    )
+    reports = collect(future)
+    wait_event(reported)
+    wait_for(executor, future, "progress", lambda f: len(reports) >= 1)
+    release.set()
+    wait_done(executor, future)
+    assert reports == [99]
+    assert future.state == COMPLETED
+
+
+def test_coalesced_progress_always_delivers_the_last_report_before_done(executor):
+    """With coalesce_progress=True, the last report fires, in order, before done."""
+    future = submit_progress(executor, count_to, 1000, coalesce_progress=True)
+    reports = collect(future)
+    last_at_done = []
+    future.observe(lambda event: last_at_done.append(reports[-1]), "done")
+    wait_done(executor, future)
+    assert last_at_done == [(999, 1000)]
+    assert reports == sorted(set(reports))
+    assert future.result == 1000
+
+
+def test_coalesced_reports_each_fire_when_the_main_thread_keeps_up(executor):
+    """Coalescing only merges undelivered reports: one at a time, each fires."""
     delivered = threading.Semaphore(0)
 
     def paced(progress):
@@ -44,7 +99,7 @@ def test_every_report_arrives_when_the_main_thread_keeps_up(executor):
             progress(i)
             assert delivered.acquire(timeout=SAFETY_TIMEOUT)
 
-    future = submit_progress(executor, paced)
+    future = submit_progress(executor, paced, coalesce_progress=True)
     reports = []
 
     def on_progress(event):
@@ -55,6 +110,22 @@ def test_every_report_arrives_when_the_main_thread_keeps_up(executor):
     wait_done(executor, future)
     assert reports == [0, 1, 2, 3, 4]
     assert future.state == COMPLETED
+
+
+def test_coalesce_progress_is_not_passed_to_the_function(executor):
+    """coalesce_progress is submit_progress's own keyword, like the job options."""
+    future = submit_progress(executor, count_to, 3, coalesce_progress=False)
+    wait_done(executor, future)
+    assert future.result == 3
+
+
+@pytest.mark.parametrize("value", [1, "yes", None])
+def test_coalesce_progress_must_be_a_bool(executor, value):
+    """A coalesce_progress that is not a bool raises TypeError naming what arrived."""
+    expected = f"coalesce_progress must be True or False, not {type(value).__name__}: {value!r}"
+    with pytest.raises(TypeError, match=re.escape(expected)):
+        submit_progress(executor, count_to, 3, coalesce_progress=value)
+    assert executor.jobs == []
 
 
 def test_progress_keyword_is_rejected(executor):

@@ -8,7 +8,7 @@ import pytest
 
 from traits_jobs.api import ManualEventLoop
 from traits_jobs.routing.router import MessageRouter
-from traits_jobs.states.messages import LatestKind
+from traits_jobs.states.messages import COALESCED_PROGRESS, PROGRESS, LatestKind
 from traits_jobs.testing import SAFETY_TIMEOUT
 
 
@@ -98,6 +98,22 @@ def test_plain_string_kinds_are_never_coalesced():
     send_from_thread(router, [(1, "progress", i) for i in range(10)]).join(SAFETY_TIMEOUT)
     loop.run_pending()
     assert sink.received == list(range(10))
+
+
+def test_progress_reports_are_kept_unless_sent_as_coalesced_progress():
+    """PROGRESS reports are each delivered; COALESCED_PROGRESS ones collapse while queued."""
+    loop, router, _, _ = make_router()
+    kept, coalesced = Sink(), Sink()
+    router.add_receiver(1, kept)
+    router.add_receiver(2, coalesced)
+    messages = [
+        (job, kind, i) for i in range(10) for job, kind in ((1, PROGRESS), (2, COALESCED_PROGRESS))
+    ]
+    send_from_thread(router, messages).join(SAFETY_TIMEOUT)
+    loop.run_pending()
+    assert kept.received == list(range(10))
+    assert coalesced.received == [9]
+    assert COALESCED_PROGRESS == PROGRESS
 
 
 def test_drain_yields_after_its_budget_and_reposts():

@@ -10,21 +10,31 @@ from traits_jobs.jobs._submit import FunctionSpecification, FunctionTask, check_
 from traits_jobs.jobs.base_future import BaseFuture, message_handler
 from traits_jobs.jobs.options import split_options
 from traits_jobs.states.exceptions import TaskCancelled
-from traits_jobs.states.messages import PROGRESS
+from traits_jobs.states.messages import COALESCED_PROGRESS, PROGRESS, MessageKind
 
 if TYPE_CHECKING:
     from traits_jobs.executor.traits_executor import TraitsExecutor
+
+#: The keyword of submit_progress() that asks for coalesced reports.
+COALESCE_OPTION = "coalesce_progress"
 
 
 class ProgressFuture(BaseFuture):
     """Future of a progress job: ``progress`` fires with the job's reports, in order.
 
-    Reports made faster than the main thread takes them are coalesced: of
-    those still waiting for delivery only the newest fires. The last report
-    always fires, before the future is done.
+    By default ``progress`` fires once for every ``progress(obj)`` call of
+    the job, in the order of the calls, as in traits-futures; a job that
+    reports faster than the main thread takes the reports is slowed down by
+    the executor's bounded queue, never loses a report.
+
+    A job submitted with ``submit_progress(..., coalesce_progress=True)``
+    instead has its reports coalesced: of the reports still waiting for
+    delivery only the newest fires. The last report always fires, before
+    the future is done.
     """
 
-    #: Fires with the latest object the job passed to ``progress()``.
+    #: Fires with each object the job passes to ``progress()`` (with
+    #: ``coalesce_progress=True``: with the newest one not yet delivered).
     progress = Event()
 
     @message_handler(PROGRESS)
@@ -35,7 +45,17 @@ class ProgressFuture(BaseFuture):
 class ProgressTask(FunctionTask):
     """Worker side of a progress job."""
 
-    __slots__ = ()
+    __slots__ = ("_kind",)
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        kind: MessageKind = PROGRESS,
+    ) -> None:
+        super().__init__(fn, args, kwargs)
+        self._kind = kind
 
     def report(self, progress_info: Any) -> None:
         """Send ``progress_info`` to the future.
@@ -48,7 +68,7 @@ class ProgressTask(FunctionTask):
         if self._cancelled():
             msg = "The job was cancelled; stop reporting and let this exception propagate."
             raise TaskCancelled(msg)
-        self._send(self._job_id, PROGRESS, progress_info)
+        self._send(self._job_id, self._kind, progress_info)
 
     def run(self) -> Any:
         try:
@@ -60,15 +80,44 @@ class ProgressTask(FunctionTask):
 
 
 class BackgroundProgress(FunctionSpecification):
-    """Specification of a progress job ``fn(*args, progress=..., **kwargs)``."""
+    """Specification of a progress job ``fn(*args, progress=..., **kwargs)``.
 
-    __slots__ = ()
+    Parameters
+    ----------
+    fn, args, kwargs
+        The function and its arguments.
+    coalesce : bool
+        Send the reports as a coalescible kind: a queued report is replaced
+        by a newer one.
+    """
+
+    __slots__ = ("coalesce",)
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        coalesce: bool = False,
+    ) -> None:
+        super().__init__(fn, args, kwargs)
+        self.coalesce = coalesce
 
     def future(self, cancel: Callable[[], None]) -> ProgressFuture:
         return ProgressFuture(_cancel=cancel)
 
     def task(self) -> ProgressTask:
-        return ProgressTask(self.fn, self.args, self.kwargs)
+        kind = COALESCED_PROGRESS if self.coalesce else PROGRESS
+        return ProgressTask(self.fn, self.args, self.kwargs, kind)
+
+
+def _coalesce_flag(kwargs: dict[str, Any]) -> bool:
+    """Take ``coalesce_progress`` out of ``kwargs``; raise unless it is a bool."""
+    value = kwargs.pop(COALESCE_OPTION, False)
+    if not isinstance(value, bool):
+        msg = f"{COALESCE_OPTION} must be True or False, not {type(value).__name__}: {value!r}"
+        raise TypeError(msg)
+    return value
 
 
 def submit_progress(
@@ -77,8 +126,9 @@ def submit_progress(
     """Run ``fn(*args, progress=reporter, **kwargs)`` in the background. Thread-safe.
 
     ``fn`` calls ``progress(obj)`` to fire the future's ``progress`` trait with
-    ``obj`` on the main thread. After cancellation, ``progress()`` raises
-    :class:`~traits_jobs.api.TaskCancelled` in the worker, which ends the job.
+    ``obj`` on the main thread: once per call, in order. After cancellation,
+    ``progress()`` raises :class:`~traits_jobs.api.TaskCancelled` in the
+    worker, which ends the job.
 
     Parameters
     ----------
@@ -87,10 +137,16 @@ def submit_progress(
     fn : callable
         Takes a ``progress`` keyword argument.
     *args, **kwargs
-        Passed to ``fn``, except the job options (``timeout``,
-        ``settle_time``, ``resources``, ``background``, ``preemptible``,
-        ``name``, ``on_conflict``; see :class:`~traits_jobs.api.JobOptions`);
-        ``kwargs`` must not contain ``progress``.
+        Passed to ``fn``, except ``coalesce_progress`` and the job options
+        (``timeout``, ``settle_time``, ``resources``, ``background``,
+        ``preemptible``, ``name``, ``on_conflict``; see
+        :class:`~traits_jobs.api.JobOptions`); ``kwargs`` must not contain
+        ``progress``.
+    coalesce_progress : bool, keyword-only
+        False (the default): every report fires ``progress``, in order.
+        True: a report still waiting for the main thread is replaced by a
+        newer one, so only the newest fires; the last report always fires.
+        For a progress bar fed by a job that reports at every step.
 
     Returns
     -------
@@ -99,9 +155,11 @@ def submit_progress(
     Raises
     ------
     TypeError
-        If ``kwargs`` contains ``progress``.
+        If ``kwargs`` contains ``progress``, or ``coalesce_progress`` is not
+        a bool.
     """
     check_callable("submit_progress", fn)
+    coalesce = _coalesce_flag(kwargs) if kwargs else False
     options, kwargs = split_options(kwargs)
     if "progress" in kwargs:
         msg = (
@@ -109,5 +167,6 @@ def submit_progress(
             f"function; got progress={kwargs['progress']!r} as well. Rename your argument."
         )
         raise TypeError(msg)
-    future: ProgressFuture = executor.submit(BackgroundProgress(fn, args, kwargs), **options)
+    spec = BackgroundProgress(fn, args, kwargs, coalesce)
+    future: ProgressFuture = executor.submit(spec, **options)
     return future

@@ -10,10 +10,11 @@ so that painting, input and timers get their turn. When the queue holds
 main thread has caught up, so a fast producer cannot grow an unbounded
 backlog. Messages from one job keep their order.
 
-Messages of a :class:`~traits_jobs.states.messages.LatestKind` (progress
-reports) are coalesced: while one is queued as its job's latest message, a
-newer one of the same kind overwrites its payload. Every other message is
-delivered as sent.
+Messages of a :class:`~traits_jobs.states.messages.LatestKind` (structured
+progress, and progress reports of a job that asked for coalescing) are
+coalesced: while one is queued as its job's latest message, a newer one of
+the same kind overwrites its payload. Every other message, plain progress
+reports included, is delivered as sent.
 """
 
 import collections

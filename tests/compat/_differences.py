@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Where traits_jobs deliberately differs from traits-futures' own tests: one table.
+
+Each entry names one test of a traits-futures mixin, what the harness does
+with it, and why. Entries whose reason starts with ``"lead: "`` are not
+differences but faults of traits_jobs waiting for a fix; they are strict
+xfails, so the fix makes them fail until the entry is removed. Every other
+entry is a deliberate difference and is listed in docs/howto/migrating.rst
+(a test checks that the two lists agree).
+"""
+
+import dataclasses
+
+#: The event loops the harness runs the mixins on.
+LOOPS = ("qt", "asyncio")
+
+#: Prefix of the reason of an entry that waits for a fix in traits_jobs.
+PENDING_FIX = "lead: "
+
+
+@dataclasses.dataclass(frozen=True)
+class Difference:
+    """One traits-futures test that does not pass as it stands against traits_jobs.
+
+    Attributes
+    ----------
+    test : str
+        ``"<mixin class>.<test method>"``, e.g.
+        ``"TraitsExecutorTests.test_submit_from_background_thread"``.
+    action : str
+        ``"xfail"`` (run, and it must fail: strict) or ``"skip"`` (not run,
+        for a test whose failure would hang or disturb the others).
+    reason : str
+        Why; starts with :data:`PENDING_FIX` for a fault to be fixed.
+    loops : tuple of str
+        The event loops it applies to (default: all of :data:`LOOPS`).
+    """
+
+    test: str
+    action: str
+    reason: str
+    loops: tuple[str, ...] = LOOPS
+
+    def __post_init__(self) -> None:
+        if self.action not in ("xfail", "skip"):
+            msg = f"action must be 'xfail' or 'skip', not {self.action!r} ({self.test})"
+            raise ValueError(msg)
+        unknown = set(self.loops) - set(LOOPS)
+        if unknown:
+            msg = f"unknown loop(s) {sorted(unknown)} for {self.test}; the loops are {LOOPS}"
+            raise ValueError(msg)
+
+    @property
+    def mixin(self) -> str:
+        """The mixin class's name."""
+        return self.test.partition(".")[0]
+
+    @property
+    def method(self) -> str:
+        """The test method's name."""
+        return self.test.partition(".")[2]
+
+    @property
+    def deliberate(self) -> bool:
+        """True for a deliberate difference, False for a fault waiting for a fix."""
+        return not self.reason.startswith(PENDING_FIX)
+
+
+_DEPRECATION_WORDING = (
+    "lead: the deprecated TraitsExecutor.{0} method warns 'use {0}(executor, ...)'; "
+    "traits-futures' wording 'The {0} method is deprecated' must be in the message, "
+    "for code that filters or matches the warning by its text"
+)
+
+#: The table.
+DIFFERENCES: tuple[Difference, ...] = (
+    Difference(
+        "TraitsExecutorTests.test_submit_from_background_thread",
+        "xfail",
+        "traits_jobs lets any thread submit a job (the future's traits still change "
+        "on the main thread only); traits-futures raised RuntimeError off the main thread",
+    ),
+    Difference(
+        "TraitsExecutorTests.test_submit_call_method",
+        "xfail",
+        _DEPRECATION_WORDING.format("submit_call"),
+    ),
+    Difference(
+        "TraitsExecutorTests.test_submit_iteration_method",
+        "xfail",
+        _DEPRECATION_WORDING.format("submit_iteration"),
+    ),
+    Difference(
+        "TraitsExecutorTests.test_submit_progress_method",
+        "xfail",
+        _DEPRECATION_WORDING.format("submit_progress"),
+    ),
+)
