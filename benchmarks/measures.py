@@ -125,8 +125,13 @@ def calls(ctx: Context, n: int) -> dict[str, Any]:
     }
 
 
-def _flood(ctx: Context, n: int, *, timer: bool) -> dict[str, Any]:
-    """One ``n``-item iteration job, optionally with a 10 ms precise timer running."""
+def _flood(ctx: Context, n: int, *, timer: bool, source: str = "iteration") -> dict[str, Any]:
+    """One ``n``-message job, optionally with a 10 ms precise timer running.
+
+    ``source`` is ``"iteration"`` (a generator of ``0 .. n-1``) or
+    ``"progress"`` (a job reporting ``0 .. n-1``, every report delivered).
+    Every message must arrive, in order.
+    """
     from PySide6.QtCore import Qt, QTimer
 
     tally = _Tally(expected=n)
@@ -136,9 +141,12 @@ def _flood(ctx: Context, n: int, *, timer: bool) -> dict[str, Any]:
     qtimer.setTimerType(Qt.TimerType.PreciseTimer)
     qtimer.setInterval(TICK_MS)
     qtimer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    out_of_order: list[int] = []
 
     def on_item(value: int) -> None:
         ctx.guard.check()
+        if value != tally.count and not out_of_order:
+            out_of_order.append(value)
         tally.count += 1
         tally.checksum += value
 
@@ -152,15 +160,20 @@ def _flood(ctx: Context, n: int, *, timer: bool) -> dict[str, Any]:
         if timer:
             qtimer.start()
         tally.start()
-        ctx.adapter.iterate(numbers, n, on_item=on_item, on_done=on_done)
+        if source == "progress":
+            ctx.adapter.progress(n, on_progress=on_item, on_done=on_done)
+        else:
+            ctx.adapter.iterate(numbers, n, on_item=on_item, on_done=on_done)
 
     if not ctx.loop.run(start):
         problems.append(_unfinished(ctx, tally, "items"))
     qtimer.stop()
     if tally.count != n:
-        problems.append(f"{tally.count} items delivered of {n}")
+        problems.append(f"{tally.count} {source} messages delivered of {n}")
     elif tally.checksum != n * (n - 1) // 2:
-        problems.append("checksum of items is wrong")
+        problems.append(f"checksum of {source} messages is wrong")
+    if out_of_order:
+        problems.append(f"{source} message {out_of_order[0]} delivered out of order")
     result: dict[str, Any] = {
         "items_per_s": _per_s(tally.count, tally.wall),
         "cpu_us_per_item": tally.cpu * 1e6 / max(tally.count, 1),
@@ -192,34 +205,43 @@ def iteration(ctx: Context, n: int) -> dict[str, Any]:
 
 
 def gui(ctx: Context, n: int) -> dict[str, Any]:
-    """:func:`iteration` while a ``Qt.PreciseTimer`` 10 ms QTimer records its ticks.
+    """Two floods of ``n`` messages while a ``Qt.PreciseTimer`` 10 ms QTimer ticks.
 
-    Gaps are the differences of ``[start, ticks..., end]``, so a total
+    First an iteration flood, then a progress job reporting ``n`` times,
+    every report delivered (traits_jobs' default, traits-futures' only
+    way). Gaps are the differences of ``[start, ticks..., end]``, so a total
     starvation shows as one huge gap.
 
     Returns
     -------
     dict
         As :func:`iteration`, plus ``max_gap_ms``, ``p99_gap_ms`` and
-        ``ticks_ratio`` (ticks seen / expected).
+        ``ticks_ratio`` (ticks seen / expected); for the progress flood
+        ``progress_max_gap_ms``, ``progress_p99_gap_ms``,
+        ``progress_ticks_ratio`` and ``progress_reports_per_s``.
     """
-    return _flood(ctx, n, timer=True)
+    result = _flood(ctx, n, timer=True)
+    flood = _flood(ctx, n, timer=True, source="progress")
+    result["problems"] += flood["problems"]
+    result.update(
+        progress_max_gap_ms=flood["max_gap_ms"],
+        progress_p99_gap_ms=flood["p99_gap_ms"],
+        progress_ticks_ratio=flood["ticks_ratio"],
+        progress_reports_per_s=flood["items_per_s"],
+    )
+    return result
 
 
-def progress(ctx: Context, n: int) -> dict[str, Any]:
-    """A job that reports progress ``n`` times, through the system's channel.
-
-    Returns
-    -------
-    dict
-        ``cpu_s`` (main thread, whole job), ``updates`` delivered,
-        ``last_value`` delivered (must be ``n - 1``), ``reports_per_s``.
-    """
+def _progress_job(ctx: Context, n: int, *, coalesce: bool) -> tuple[_Tally, list[str]]:
+    """One job reporting ``0 .. n-1``; the tally of what the observer saw."""
     tally = _Tally(expected=n)
     problems: list[str] = []
+    ordered = [True]
 
     def on_progress(value: Any) -> None:
         ctx.guard.check()
+        if tally.last is not None and value <= tally.last:
+            ordered[0] = False
         tally.count += 1
         tally.last = value
 
@@ -230,20 +252,47 @@ def progress(ctx: Context, n: int) -> dict[str, Any]:
 
     def start() -> None:
         tally.start()
-        ctx.adapter.progress(n, on_progress=on_progress, on_done=on_done)
+        ctx.adapter.progress(n, on_progress=on_progress, on_done=on_done, coalesce=coalesce)
 
     if not ctx.loop.run(start):
         problems.append(_unfinished(ctx, tally, "updates"))
+    what = "coalesced" if coalesce else "lossless"
     if tally.last != n - 1:
-        problems.append(f"last value delivered {tally.last!r}, expected {n - 1}")
+        problems.append(f"{what}: last value delivered {tally.last!r}, expected {n - 1}")
+    if not ordered[0]:
+        problems.append(f"{what}: reports delivered out of order")
+    if not coalesce and tally.count != n:
+        problems.append(f"lossless: {tally.count} reports delivered of {n}")
+    return tally, problems
+
+
+def progress(ctx: Context, n: int) -> dict[str, Any]:
+    """A job reporting progress ``n`` times: every report delivered, then coalesced.
+
+    The lossless job must deliver all ``n`` reports in order. The coalesced
+    one asks the system to coalesce (traits_jobs: ``coalesce_progress=True``);
+    a system that cannot delivers every report again.
+
+    Returns
+    -------
+    dict
+        ``reports_per_s`` (lossless, until done observed),
+        ``cpu_us_per_report`` (lossless, main thread), ``updates`` (lossless),
+        ``coalesced_cpu_s`` (main thread, whole coalesced job),
+        ``coalesced_updates``, ``last_ok`` (both delivered ``n - 1`` last).
+    """
+    lossless, problems = _progress_job(ctx, n, coalesce=False)
+    coalesced, more = _progress_job(ctx, n, coalesce=True)
     return {
-        "cpu_s": tally.cpu,
-        "updates": tally.count,
-        "last_value": tally.last,
-        "last_ok": tally.last == n - 1,
-        "reports_per_s": _per_s(n, tally.wall),
-        "wall_s": tally.wall,
-        "problems": problems,
+        "reports_per_s": _per_s(lossless.count, lossless.wall),
+        "cpu_us_per_report": lossless.cpu * 1e6 / max(lossless.count, 1),
+        "updates": lossless.count,
+        "coalesced_cpu_s": coalesced.cpu,
+        "coalesced_updates": coalesced.count,
+        "last_ok": lossless.last == n - 1 and coalesced.last == n - 1,
+        "wall_s": lossless.wall,
+        "coalesced_wall_s": coalesced.wall,
+        "problems": problems + more,
     }
 
 

@@ -37,6 +37,8 @@ class TraitsApiAdapter(Adapter):
     api_module: str = ""
     #: ``"module:attribute"`` of the library's Qt event loop class.
     qt_event_loop: str = ""
+    #: Keyword of ``submit_progress`` that asks for coalesced reports, if any.
+    coalesce_keyword: str | None = None
 
     def __init__(self, workers: int) -> None:
         super().__init__(workers)
@@ -100,9 +102,15 @@ class TraitsApiAdapter(Adapter):
         *,
         on_progress: Callable[[Any], None],
         on_done: Callable[[], None],
+        coalesce: bool = False,
     ) -> None:
-        """``submit_progress`` of :func:`~benchmarks.jobs.report_progress`."""
-        future = self.api.submit_progress(self.executor, report_progress, n)
+        """``submit_progress`` of :func:`~benchmarks.jobs.report_progress`.
+
+        With ``coalesce``, the library's :attr:`coalesce_keyword` (if it has
+        one) is passed as True.
+        """
+        options = {self.coalesce_keyword: True} if coalesce and self.coalesce_keyword else {}
+        future = self.api.submit_progress(self.executor, report_progress, n, **options)
         future.observe(partial(_forward_new, on_progress), "progress")
         future.observe(partial(self._on_job_done, on_done), "done")
 

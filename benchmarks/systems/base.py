@@ -81,6 +81,7 @@ class Adapter(ABC):
         *,
         on_progress: Callable[[Any], None],
         on_done: Callable[[], None],
+        coalesce: bool = False,
     ) -> None:
         """Run a job that reports progress ``0 .. n-1``, in the system's own way.
 
@@ -89,10 +90,14 @@ class Adapter(ABC):
         n : int
             Number of progress reports the job makes.
         on_progress : callable
-            Called on the main thread with each delivered report (a system
-            may coalesce reports, but must deliver the last one).
+            Called on the main thread with each delivered report, in order.
         on_done : callable
             Called on the main thread once, after the last delivered report.
+        coalesce : bool
+            False: every report must be delivered. True: the caller only
+            wants the newest value, so a system that can coalesce reports
+            may (it must still deliver the last one); one that cannot
+            delivers every report, as with False.
         """
 
     def start_processes(self) -> None:

@@ -165,8 +165,9 @@ class RawAdapter(Adapter):
         *,
         on_progress: Callable[[Any], None],
         on_done: Callable[[], None],
+        coalesce: bool = False,
     ) -> None:
-        """One runnable whose progress reporter emits ``item`` per report."""
+        """One runnable whose progress reporter emits ``item`` per report (never coalesced)."""
         self._start("progress", report_progress, (n,), on_progress, lambda _result: on_done())
 
     def shutdown(self) -> None:

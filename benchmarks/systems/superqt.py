@@ -70,8 +70,9 @@ class SuperqtAdapter(Adapter):
         *,
         on_progress: Callable[[Any], None],
         on_done: Callable[[], None],
+        coalesce: bool = False,
     ) -> None:
-        """No progress channel in superqt: the job yields each report."""
+        """No progress channel in superqt: the job yields each report (never coalesced)."""
         self.iterate(numbers, n, on_item=on_progress, on_done=on_done)
 
     def shutdown(self) -> None:

@@ -14,3 +14,4 @@ class TraitsJobsAdapter(TraitsApiAdapter):
     distribution = "traits_jobs"
     api_module = "traits_jobs.api"
     qt_event_loop = "traits_jobs.api:QtEventLoop"
+    coalesce_keyword = "coalesce_progress"
