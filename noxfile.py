@@ -108,7 +108,11 @@ def compat(session: nox.Session) -> None:
         with zipfile.ZipFile(wheel) as archive:
             archive.extractall(source)
         env = {**QT_ENV, "TRAITS_FUTURES_SOURCE": str(source)}
-        session.run("pytest", "tests/compat", *session.posargs, env=env)
+        # The harness needs none of the rest of the suite's configuration
+        # (its fixtures, Hypothesis profiles): conftest files above it are skipped.
+        session.run(
+            "pytest", "tests/compat", "--confcutdir=tests/compat", *session.posargs, env=env
+        )
 
 
 @nox.session(python=PYTHON)
