@@ -2,11 +2,12 @@
 """Status-like futures: timeouts, settle times, done callbacks, wait, await, end_reason."""
 
 import functools
+import math
 import threading
 
 import pytest
 
-from tests._support import wait_done, wait_event, wait_for
+from tests._support import elapse, wait_done, wait_event, wait_for
 from traits_jobs.api import (
     CANCELLED,
     COMPLETED,
@@ -64,6 +65,8 @@ def test_timeout_fails_the_future_and_cancels_the_job(executor):
     """Past its timeout a running job's future fails; the job is asked to stop."""
     started, proceed, finished = threading.Event(), threading.Event(), threading.Event()
     future = submit_iteration(executor, held, started, proceed, finished, timeout=0.05)
+    wait_for(executor, future, "state", lambda f: f.state == EXECUTING)
+    elapse(executor, 0.05)
     wait_done(executor, future)
     assert future.state == FAILED
     assert future.end_reason == TIMED_OUT
@@ -158,10 +161,10 @@ def test_cancel_while_settling_ends_cancelled_at_once(manual):
     assert executor.state == STOPPED
 
 
-def test_settle_on_a_real_loop(executor):
+def test_settle_on_a_real_loop(real_executor):
     """The settle timer runs on the Qt and asyncio loops."""
-    future = submit_call(executor, pow, 2, 5, settle_time=0.02)
-    wait_done(executor, future)
+    future = submit_call(real_executor, pow, 2, 5, settle_time=0.02)
+    wait_done(real_executor, future)
     assert future.result == 32
 
 
@@ -260,11 +263,20 @@ def test_wait_on_a_cancelled_future_raises_cancellation(executor):
 
 def test_wait_from_a_worker_thread(executor):
     """Another thread blocks in wait() while the main loop delivers."""
+    loop = executor.event_loop
     future = submit_call(executor, pow, 3, 3)
     results = []
-    waiter = threading.Thread(target=lambda: results.append(future.wait(SAFETY_TIMEOUT)))
+
+    def wait_then_wake_the_loop():
+        try:
+            results.append(future.wait(SAFETY_TIMEOUT))
+        finally:
+            # The main thread runs the loop until the result is in.
+            loop.call_soon_threadsafe(lambda: None)
+
+    waiter = threading.Thread(target=wait_then_wake_the_loop)
     waiter.start()
-    wait_done(executor, future)
+    assert loop.run_until(lambda: bool(results), SAFETY_TIMEOUT)
     waiter.join(SAFETY_TIMEOUT)
     assert results == [27]
 
@@ -361,7 +373,8 @@ def test_options_are_not_passed_to_the_function(executor):
     [
         ({"timeout": -1}, ValueError, "timeout must be a non-negative number"),
         ({"timeout": "5"}, TypeError, "timeout must be a non-negative number of seconds or None"),
-        ({"settle_time": -0.1}, ValueError, "settle_time must be a non-negative number"),
+        ({"settle_time": -0.1}, ValueError, "settle_time must be a finite, non-negative"),
+        ({"settle_time": math.inf}, ValueError, "settle_time must be a finite, non-negative"),
         ({"name": 3}, TypeError, "name must be a str or None, not int"),
         ({"background": "yes"}, TypeError, "background must be True or False"),
         ({"on_conflict": "queue"}, ValueError, "on_conflict must be one of"),

@@ -6,6 +6,22 @@ as the application's TraitsUI views. Importing this module needs a Qt
 binding; the core of traits_jobs imports it only for the Qt event loop.
 """
 
-from pyface.qt import QtCore, QtGui, QtWidgets
+import importlib
 
-__all__ = ["QtCore", "QtGui", "QtWidgets"]
+from pyface.qt import QtCore, QtGui, QtWidgets, qt_api
+
+__all__ = ["QtCore", "QtGui", "QtWidgets", "is_alive"]
+
+if qt_api.startswith("pyside"):
+    _shiboken = importlib.import_module("shiboken6" if qt_api == "pyside6" else "shiboken2")
+    _is_valid = _shiboken.isValid
+else:
+    _sip = importlib.import_module(f"{'PyQt6' if qt_api == 'pyqt6' else 'PyQt5'}.sip")
+
+    def _is_valid(obj: object) -> bool:
+        return not _sip.isdeleted(obj)
+
+
+def is_alive(obj: QtCore.QObject) -> bool:
+    """False once the C++ object behind ``obj`` was deleted (with its QApplication, say)."""
+    return bool(_is_valid(obj))

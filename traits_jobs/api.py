@@ -78,7 +78,8 @@ from traits_jobs.jobs.base_future import BaseFuture, message_handler
 from traits_jobs.jobs.base_task import BaseTask
 from traits_jobs.jobs.call import CallFuture, submit_call
 from traits_jobs.jobs.combined import CombinedFuture, all_of, any_of
-from traits_jobs.jobs.i_task_specification import IFuture, ITaskSpecification
+from traits_jobs.jobs.i_future import IFuture
+from traits_jobs.jobs.i_task_specification import ITaskSpecification
 from traits_jobs.jobs.iteration import IterationFuture, submit_iteration
 from traits_jobs.jobs.options import JOB_OPTIONS, JobOptions
 from traits_jobs.jobs.progress import ProgressFuture, submit_progress

@@ -35,8 +35,9 @@ class MultithreadingContext(IParallelContext):
     def submit_job(self, pool: concurrent.futures.Executor, job: PoolJob) -> Withdraw:
         """Queue ``job``; a :class:`WorkerThreadPool` takes it without a ``Future``."""
         if isinstance(pool, WorkerThreadPool):
-            pool.submit_job(job, job)
-            return functools.partial(pool.withdraw, job)
+            # The job record is its own key: unique even in a pool shared by executors.
+            pool.submit_job(job, job)  # type: ignore[arg-type]
+            return functools.partial(pool.withdraw, job)  # type: ignore[arg-type]
         return super().submit_job(pool, job)
 
     def sender(self, router: "MessageRouter") -> "SendFunction":

@@ -13,12 +13,14 @@ the pool one dict entry and one queue slot.
 
 import concurrent.futures
 import itertools
+import logging
 import queue
 import threading
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from traits_jobs.event_loops.i_event_loop import logger
+
+logger = logging.getLogger(__name__)
 
 #: Put on the queue once per worker thread to stop it.
 _STOP = object()
@@ -173,6 +175,8 @@ class WorkerThreadPool(concurrent.futures.Executor):
             if key is _STOP:
                 return
             fn = queued.pop(key, None)
+            # Keep neither alive while this thread waits for the next key.
+            del key
             if fn is None:
                 continue  # withdrawn
             try:

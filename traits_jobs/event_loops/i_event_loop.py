@@ -3,6 +3,7 @@
 
 import abc
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -96,23 +97,35 @@ class IEventLoop(abc.ABC):
 
 
 class _ThreadTimer:
-    """The default timer: a thread that posts the callback when it is due."""
+    """The default timer: a thread that posts the callback when it is due.
+
+    An infinite delay never fires; a delay longer than the platform's lock
+    timeout waits in several steps.
+    """
 
     def __init__(self, delay: float, callback: Callable[[], object], loop: IEventLoop) -> None:
         self._callback = callback
         self._cancelled = False
         self._loop = loop
-        self._timer = threading.Timer(delay, self._post)
+        self._due = time.monotonic() + delay
+        self._timer = threading.Timer(min(delay, threading.TIMEOUT_MAX), self._post)
         self._timer.daemon = True
 
     def start(self) -> None:
-        self._timer.start()
+        if self._due != math.inf:
+            self._timer.start()
 
     def cancel(self) -> None:
         self._cancelled = True
         self._timer.cancel()
 
     def _post(self) -> None:
+        remaining = self._due - time.monotonic()
+        if remaining > 0 and not self._cancelled:
+            self._timer = threading.Timer(min(remaining, threading.TIMEOUT_MAX), self._post)
+            self._timer.daemon = True
+            self._timer.start()
+            return
         try:
             self._loop.call_soon_threadsafe(self._run)
         except RuntimeError:

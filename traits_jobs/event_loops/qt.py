@@ -5,6 +5,7 @@ Qt comes from :mod:`traits_jobs._qt`, the one module that imports it.
 """
 
 import collections
+import math
 import threading
 from collections.abc import Callable
 
@@ -26,7 +27,7 @@ class _Waker(QtCore.QObject):
     """Main-thread object that runs posted callbacks, one per posted event."""
 
     def __init__(self, waiters: ConditionWaiters) -> None:
-        super().__init__(QtCore.QCoreApplication.instance())
+        super().__init__(None)
         self._callbacks: collections.deque[Callable[[], object]] = collections.deque()
         self._waiters = waiters
         self._type = _wake_event_type()
@@ -44,8 +45,16 @@ class _Waker(QtCore.QObject):
         return super().event(event)
 
 
+#: Longest interval a QTimer takes, in ms (a signed 32-bit int: ~24.8 days).
+_QT_MAX_INTERVAL_MS = 2**31 - 1
+
+
 class _QtTimer:
-    """A single-shot QTimer, kept in its loop's set until it fires or is cancelled."""
+    """A single-shot QTimer, kept in its loop's set until it fires or is cancelled.
+
+    A delay longer than a QTimer can take is waited for in several runs of
+    the timer; an infinite one never fires.
+    """
 
     def __init__(
         self,
@@ -57,12 +66,20 @@ class _QtTimer:
         self._callback = callback
         self._waiters = waiters
         self._live = live
+        self._remaining_ms = max(0.0, delay * 1000)
         self._timer = QtCore.QTimer()
         self._timer.setSingleShot(True)
         self._timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._fire)
-        self._timer.start(max(0, round(delay * 1000)))
         live.add(self)
+        self._arm()
+
+    def _arm(self) -> None:
+        if self._remaining_ms == math.inf:
+            return
+        interval = min(_QT_MAX_INTERVAL_MS, round(self._remaining_ms))
+        self._remaining_ms -= interval
+        self._timer.start(interval)
 
     def cancel(self) -> None:
         """Stop the timer if it has not fired. Main thread only."""
@@ -70,6 +87,9 @@ class _QtTimer:
         self._live.discard(self)
 
     def _fire(self) -> None:
+        if self._remaining_ms >= 1:
+            self._arm()
+            return
         self._live.discard(self)
         self._waiters.run_callback(self._callback)
 

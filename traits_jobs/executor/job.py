@@ -66,6 +66,8 @@ class Job:
         else:
             withdrawn = unqueue is not None and unqueue(self)
         if withdrawn:
+            # It will never run: let its function and arguments go now.
+            self.task = None
             self.router.deliver(self.job_id, Control.ABANDONED)
         elif self.timed is not None:
             self.timed.cancelled()

@@ -385,7 +385,7 @@ class TraitsExecutor(HasStrictTraits):
         TypeError, ValueError
             If ``timeout`` is not a number of seconds, or is negative.
         """
-        check_seconds("timeout", timeout, allow_none=True)
+        timeout = check_seconds("timeout", timeout, allow_none=True)
         if self._internal_state == STOPPED:
             return
         self._begin_stop(raise_unless_running=False)
@@ -451,7 +451,7 @@ class TraitsExecutor(HasStrictTraits):
         TypeError, ValueError
             If ``timeout`` is not a number of seconds, or is negative.
         """
-        check_seconds("timeout", timeout, allow_none=True)
+        timeout = check_seconds("timeout", timeout, allow_none=True)
         with self._lock:
             named = self._scheduler.background_jobs()
             futures = [named.get(name)] if name is not None else None

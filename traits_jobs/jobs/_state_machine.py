@@ -105,42 +105,58 @@ FAILURE_STATES: frozenset[S] = frozenset(
 
 _RETURNED, _RAISED = Control.RETURNED, Control.RAISED
 
-#: (state, event) -> next state. Any pair not listed is an invalid transition.
-TRANSITIONS: dict[tuple[S, Control | Event], S] = {
-    (S.WAITING, Control.STARTED): S.EXECUTING,
-    (S.WAITING, Event.CANCEL): S.CANCEL_REQUESTED_WAITING,
+# What a transition does besides changing the state, as bits (ints, not an
+# enum.Flag: these are tested on every message that moves a future).
+#: Keep the payload (a result or a failure) as the outcome.
+KEEP = 1
+#: Ask the job to stop before observers run: the future failed while it runs on.
+STOP_JOB = 2
+#: The job started executing: note the time.
+CLOCK = 4
+#: The job raised after its outcome was decided; note it in the debug log.
+LATE_RAISE = 8
+#: Derived from the states, never written in the rows below:
+#: the future became done (run done callbacks, drop the cancel function) ...
+DONE = 16
+#: ... and ended cancelled, with no outcome to keep.
+DROP = 32
+
+#: (state, event, next state, actions), the whole state machine.
+_ROWS: tuple[tuple[S, Control | Event, S, int], ...] = (
+    (S.WAITING, Control.STARTED, S.EXECUTING, CLOCK),
+    (S.WAITING, Event.CANCEL, S.CANCEL_REQUESTED_WAITING, 0),
     # The pool failed the job before it could start (a pickling error, a
     # broken process pool): the job ends failed without having run.
-    (S.WAITING, _RAISED): S.FAILED,
-    (S.EXECUTING, _RETURNED): S.COMPLETED,
-    (S.EXECUTING, _RAISED): S.FAILED,
-    (S.EXECUTING, Event.CANCEL): S.CANCEL_REQUESTED_EXECUTING,
-    (S.EXECUTING, Event.SETTLE): S.SETTLING,
-    (S.EXECUTING, Event.TIME_OUT): S.TIMED_OUT_RUNNING,
-    (S.EXECUTING, Event.FAIL): S.FAILED_RUNNING,
-    (S.SETTLING, Event.SETTLED): S.COMPLETED,
-    (S.SETTLING, Event.CANCEL): S.CANCELLED_SETTLING,
-    (S.CANCELLED_SETTLING, Event.SETTLED): S.CANCELLED_SETTLED,
-    (S.FAILED_RUNNING, _RETURNED): S.FAILED,
-    (S.FAILED_RUNNING, _RAISED): S.FAILED,
-    (S.TIMED_OUT_RUNNING, _RETURNED): S.TIMED_OUT,
-    (S.TIMED_OUT_RUNNING, _RAISED): S.TIMED_OUT,
-    (S.CANCEL_REQUESTED_WAITING, Control.ABANDONED): S.CANCELLED_UNSTARTED,
+    (S.WAITING, _RAISED, S.FAILED, KEEP),
+    # The executor failed the job before it started (its event loop died);
+    # the pool may still start it, or drop it.
+    (S.WAITING, Event.FAIL, S.FAILED_RUNNING, KEEP | STOP_JOB),
+    (S.EXECUTING, _RETURNED, S.COMPLETED, KEEP),
+    (S.EXECUTING, _RAISED, S.FAILED, KEEP),
+    (S.EXECUTING, Event.CANCEL, S.CANCEL_REQUESTED_EXECUTING, 0),
+    (S.EXECUTING, Event.SETTLE, S.SETTLING, KEEP),
+    (S.EXECUTING, Event.TIME_OUT, S.TIMED_OUT_RUNNING, KEEP | STOP_JOB),
+    (S.EXECUTING, Event.FAIL, S.FAILED_RUNNING, KEEP | STOP_JOB),
+    (S.SETTLING, Event.SETTLED, S.COMPLETED, 0),
+    (S.SETTLING, Event.CANCEL, S.CANCELLED_SETTLING, 0),
+    (S.SETTLING, Event.FAIL, S.FAILED, KEEP),
+    (S.CANCELLED_SETTLING, Event.SETTLED, S.CANCELLED_SETTLED, 0),
+    (S.FAILED_RUNNING, Control.STARTED, S.FAILED_RUNNING, 0),
+    (S.FAILED_RUNNING, Control.ABANDONED, S.FAILED, 0),
+    (S.FAILED_RUNNING, _RETURNED, S.FAILED, 0),
+    (S.FAILED_RUNNING, _RAISED, S.FAILED, LATE_RAISE),
+    (S.TIMED_OUT_RUNNING, _RETURNED, S.TIMED_OUT, 0),
+    (S.TIMED_OUT_RUNNING, _RAISED, S.TIMED_OUT, LATE_RAISE),
+    (S.CANCEL_REQUESTED_WAITING, Control.ABANDONED, S.CANCELLED_UNSTARTED, 0),
     # The worker passed its cancellation check just before the request.
-    (S.CANCEL_REQUESTED_WAITING, Control.STARTED): S.CANCEL_REQUESTED_EXECUTING,
-    (S.CANCEL_REQUESTED_WAITING, _RAISED): S.CANCELLED_RAISED,
-    (S.CANCEL_REQUESTED_EXECUTING, _RETURNED): S.CANCELLED_RETURNED,
-    (S.CANCEL_REQUESTED_EXECUTING, _RAISED): S.CANCELLED_RAISED,
-}
-
-#: States in which job-specific messages are dropped: the future no longer
-#: reports what the job produces.
-DROPPING: frozenset[S] = frozenset(
-    {S.CANCEL_REQUESTED_EXECUTING, S.FAILED_RUNNING, S.TIMED_OUT_RUNNING}
+    (S.CANCEL_REQUESTED_WAITING, Control.STARTED, S.CANCEL_REQUESTED_EXECUTING, 0),
+    (S.CANCEL_REQUESTED_WAITING, _RAISED, S.CANCELLED_RAISED, LATE_RAISE),
+    (S.CANCEL_REQUESTED_EXECUTING, _RETURNED, S.CANCELLED_RETURNED, 0),
+    (S.CANCEL_REQUESTED_EXECUTING, _RAISED, S.CANCELLED_RAISED, LATE_RAISE),
 )
 
 
-def _changes(old: str, new: str) -> tuple[tuple[str, object, object], ...]:
+def _changes(old: str, new: str) -> "Changes":
     """The trait changes that a move from public state ``old`` to ``new`` fires."""
     if old == new:
         return ()
@@ -154,7 +170,23 @@ def _changes(old: str, new: str) -> tuple[tuple[str, object, object], ...]:
     return tuple(changes)
 
 
-#: (old, new) internal states -> the changes of state, cancellable, done to fire.
-CHANGES: dict[tuple[S, S], tuple[tuple[str, object, object], ...]] = {
-    (old, new): _changes(PUBLIC[old], PUBLIC[new]) for old in S for new in S
+def _derived(old: S, new: S) -> int:
+    becomes_done = PUBLIC[new] in DONE_STATES and PUBLIC[old] not in DONE_STATES
+    if not becomes_done:
+        return 0
+    return DONE | (DROP if PUBLIC[new] == CANCELLED else 0)
+
+
+#: (state, event) -> (next state, actions, trait changes to fire in order).
+#: Any pair not listed is an invalid transition.
+Changes = tuple[tuple[str, object, object], ...]
+TRANSITIONS: dict[tuple[S, Control | Event], tuple[S, int, Changes]] = {
+    (old, event): (new, actions | _derived(old, new), _changes(PUBLIC[old], PUBLIC[new]))
+    for old, event, new, actions in _ROWS
 }
+
+#: States in which job-specific messages are dropped: the future no longer
+#: reports what the job produces.
+DROPPING: frozenset[S] = frozenset(
+    {S.CANCEL_REQUESTED_EXECUTING, S.FAILED_RUNNING, S.TIMED_OUT_RUNNING}
+)

@@ -2,40 +2,45 @@
 """The main-thread half of a job: a Traits object whose state follows the job.
 
 Internal states refine the public ones so that each message is checked
-against what may happen next. Every transition is one row of
-``_TRANSITIONS``; anything else is an :class:`InvalidTransition`.
+against what may happen next. Every transition, with what it does, is one
+row of the table in :mod:`traits_jobs.jobs._state_machine`; anything else
+is an :class:`InvalidTransition`.
 """
 
-import asyncio
+import logging
+import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 from traits.api import Any as AnyTrait
 from traits.api import Bool, HasStrictTraits, Instance, Property, Str, Union, provides
 from traits.api import Callable as CallableTrait
 
-from traits_jobs.event_loops.i_event_loop import logger
+from traits_jobs.jobs._future_waiting import FutureWaiting
 from traits_jobs.jobs._state_machine import (
-    CHANGES,
+    CLOCK,
+    DONE,
+    DROP,
     DROPPING,
     FAILURE_STATES,
     JOB_OVER,
+    KEEP,
+    LATE_RAISE,
     PUBLIC,
+    STOP_JOB,
     TRANSITIONS,
     Event,
     S,
 )
-from traits_jobs.jobs.i_task_specification import IFuture
-from traits_jobs.jobs.options import check_seconds
+from traits_jobs.jobs.i_future import IFuture
 from traits_jobs.jobs.status import STATUS, ProgressInfo, ProgressReport
 from traits_jobs.states.exceptions import (
     InvalidTransition,
     JobCancelledError,
     UnknownMessageError,
-    WaitTimeoutError,
 )
-from traits_jobs.states.failure import RaisedPayload, marshal_exception
+from traits_jobs.states.failure import RaisedPayload, marshal_exception, safe_repr
 from traits_jobs.states.future_states import (
     CANCELLABLE_STATES,
     CANCELLED,
@@ -49,13 +54,10 @@ from traits_jobs.states.future_states import (
 )
 from traits_jobs.states.messages import Control, MessageKind
 
+logger = logging.getLogger(__name__)
+
 # Enum member lookups through the class are slow on the hot path.
 _WAITING, _EXECUTING = S.WAITING, S.EXECUTING
-
-#: Waits until a future is done or a timeout expires, delivering messages
-#: meanwhile when on the main thread; supplied by the executor.
-#: ``wait(future, timeout) -> bool``, True if the future is done.
-WaitFunction = Callable[["BaseFuture", float | None], bool]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -88,7 +90,7 @@ def message_handler(kind: str) -> Callable[[_F], _F]:
 
 
 @provides(IFuture)
-class BaseFuture(HasStrictTraits):
+class BaseFuture(FutureWaiting, HasStrictTraits):
     """Base class of futures: the main-thread view of one background job.
 
     Its traits change only on the main thread, as messages from the job are
@@ -173,40 +175,32 @@ class BaseFuture(HasStrictTraits):
         -------
         bool
             True if the job was cancellable (WAITING or EXECUTING), False
-            otherwise. Never raises.
+            otherwise.
+
+        Raises
+        ------
+        RuntimeError
+            If called from a thread other than the one the future lives on:
+            its observers must run there. From a worker, post the call to
+            the main thread.
         """
+        wait = self._wait
+        if wait is not None and threading.get_ident() != wait.main_ident:
+            msg = (
+                f"cancel() of {self!r} was called from thread "
+                f"{threading.current_thread().name!r}; futures live on the main thread, "
+                "where their observers run. Post the call to the main thread instead."
+            )
+            raise RuntimeError(msg)
         if PUBLIC[self._internal_state] not in CANCELLABLE_STATES:
             return False
         cancel = self._cancel
         try:
             self._transition(Event.CANCEL)
         except Exception:
-            logger.exception("An observer of %r failed during cancel()", self)
+            logger.exception("An observer of %s failed during cancel()", safe_repr(self))
         self._request_cancel(cancel)
         return True
-
-    def add_done_callback(self, fn: Callable[["BaseFuture"], object]) -> None:
-        """Call ``fn(future)`` once the future is done. Main thread only.
-
-        The callback runs on the main thread after the final state is set
-        and its observers have run; at once if the future is done already.
-        An exception in a callback is logged with its traceback; it never
-        reaches the caller and never stops the other callbacks.
-
-        Raises
-        ------
-        TypeError
-            If ``fn`` is not callable.
-        """
-        if not callable(fn):
-            msg = f"add_done_callback() expected a callable, got {type(fn).__name__}: {fn!r}"
-            raise TypeError(msg)
-        if self.done:
-            self._run_callback(fn)
-            return
-        if self._done_callbacks is None:
-            self._done_callbacks = []
-        self._done_callbacks.append(fn)
 
     def watch_progress(self, fn: Callable[[ProgressInfo], object]) -> None:
         """Call ``fn(progress_info)`` with each progress report. Main thread only.
@@ -228,80 +222,6 @@ class BaseFuture(HasStrictTraits):
         self._progress_watchers.append(fn)
         if self.progress_info is not None:
             self._run_callback(fn, self.progress_info)
-
-    def wait(self, timeout: float | None = None) -> Any:
-        """Block until the future is done; return its result. Any thread.
-
-        On the main thread the event loop runs meanwhile, so messages keep
-        arriving and this cannot deadlock (observers of any future may run
-        inside this call). On another thread it simply blocks.
-
-        Parameters
-        ----------
-        timeout : float, optional
-            Seconds to wait at most; None waits for as long as it takes.
-
-        Returns
-        -------
-        object
-            The future's ``result``.
-
-        Raises
-        ------
-        WaitTimeoutError
-            If the wait expired; the job goes on.
-        JobCancelledError
-            If the future ended CANCELLED.
-        BaseException
-            The job's own exception object, if it failed.
-        RuntimeError
-            If the future was never submitted, or its event loop cannot run
-            here (an asyncio loop already running: ``await`` instead).
-        TypeError, ValueError
-            If ``timeout`` is not a number of seconds, or is negative.
-        """
-        check_seconds("timeout", timeout, allow_none=True)
-        if not self.done:
-            wait = self._wait
-            if wait is None:
-                msg = f"{self!r} was not submitted to an executor: nothing to wait for."
-                raise RuntimeError(msg)
-            if not wait(self, timeout):
-                msg = f"{self!r} was not done after waiting {timeout} s; the job goes on."
-                raise WaitTimeoutError(msg)
-        return self._outcome_or_raise()
-
-    def __await__(self) -> Generator[Any, None, Any]:
-        """``await future``: the result, or the job's exception. Main thread's asyncio loop."""
-        if not self.done:
-            if self._wait is None:
-                msg = f"{self!r} was not submitted to an executor: nothing to await."
-                raise RuntimeError(msg)
-            waiter = asyncio.get_running_loop().create_future()
-
-            def wake(future: BaseFuture) -> None:
-                if not waiter.done():
-                    waiter.set_result(None)
-
-            self.add_done_callback(wake)
-            yield from waiter
-        return self._outcome_or_raise()
-
-    def __and__(self, other: object) -> "BaseFuture":
-        """``a & b``: :func:`~traits_jobs.api.all_of` of the two futures."""
-        from traits_jobs.jobs.combined import all_of
-
-        if not isinstance(other, BaseFuture):
-            return NotImplemented
-        return all_of(self, other)
-
-    def __or__(self, other: object) -> "BaseFuture":
-        """``a | b``: :func:`~traits_jobs.api.any_of` of the two futures."""
-        from traits_jobs.jobs.combined import any_of
-
-        if not isinstance(other, BaseFuture):
-            return NotImplemented
-        return any_of(self, other)
 
     @property
     def result(self) -> Any:
@@ -346,11 +266,33 @@ class BaseFuture(HasStrictTraits):
         self._error_retrieved = True
         return error
 
+    @property
+    def failure(self) -> tuple[str, str, str] | None:
+        """``(type name, message, formatted traceback)`` if the job failed, else None.
+
+        For displays (job lists, failure reports): unlike :attr:`exception`
+        and :attr:`error`, reading it does not count as retrieving the error.
+        """
+        if self._internal_state not in FAILURE_STATES:
+            return None
+        return self._failure().exception_triple()
+
+    @property
+    def error_retrieved(self) -> bool:
+        """True once :attr:`exception` or :attr:`error` was read, or raised by a wait."""
+        return bool(self._error_retrieved)
+
+    @property
+    def started_at(self) -> float | None:
+        """``time.monotonic()`` when the job started executing; None until it has."""
+        started: float | None = self._started_at
+        return started
+
     def __repr__(self) -> str:
         state = PUBLIC[self._internal_state]
         kind = type(self).__name__ if self.name is None else f"{type(self).__name__} {self.name!r}"
         if state == COMPLETED:
-            return f"<{kind} {state} result={self._outcome!r}>"
+            return f"<{kind} {state} result={safe_repr(self._outcome)}>"
         if state == FAILED:
             payload: RaisedPayload = self._outcome
             return f"<{kind} {state} {payload.type_name}: {payload.message}>"
@@ -369,17 +311,7 @@ class BaseFuture(HasStrictTraits):
                 handler(self, payload)
                 return False
         if isinstance(kind, Control | Event):
-            if state is _EXECUTING or state is _WAITING:
-                if kind is Control.RETURNED or kind is Control.RAISED:
-                    self._outcome = payload
-                elif kind is Event.SETTLE or kind is Event.TIME_OUT or kind is Event.FAIL:
-                    self._outcome = payload
-            elif kind is Control.RAISED and state not in FAILURE_STATES:
-                logger.debug("%r raised after cancellation: %s", self, payload.message)
-            if (kind is Event.TIME_OUT or kind is Event.FAIL) and state is _EXECUTING:
-                # Stop the job before observers of the failure run.
-                self._request_cancel(self._cancel)
-            self._transition(kind)
+            self._transition(kind, payload)
             return self._internal_state in JOB_OVER
         if state is _EXECUTING:
             self._fail_unknown(kind)
@@ -419,29 +351,38 @@ class BaseFuture(HasStrictTraits):
             try:
                 cancel()
             except Exception:
-                logger.exception("Cancelling %r failed", self)
+                logger.exception("Cancelling %s failed", safe_repr(self))
 
-    def _transition(self, event: Control | Event) -> None:
+    def _transition(self, event: Control | Event, payload: Any = None) -> None:
+        """Move to the next state, do what the table says, fire the traits that changed."""
         old = self._internal_state
-        new = TRANSITIONS.get((old, event))
-        if new is None:
+        row = TRANSITIONS.get((old, event))
+        if row is None:
             msg = f"{type(self).__name__} cannot handle {event.value!r} while {old.value}"
             raise InvalidTransition(msg)
-        self._internal_state = new
-        if old is _WAITING and new is _EXECUTING:
-            self._started_at = time.monotonic()
-        becomes_done = PUBLIC[new] in DONE_STATES and PUBLIC[old] not in DONE_STATES
-        if becomes_done:
-            if new is not S.COMPLETED and new not in FAILURE_STATES:
+        new, actions, changes = row
+        if actions:
+            if actions & KEEP:
+                self._outcome = payload
+            elif actions & DROP:
                 self._outcome = None
-            self._cancel = None
+            if actions & CLOCK:
+                self._started_at = time.monotonic()
+            if actions & LATE_RAISE:
+                logger.debug("%s raised after its outcome was decided", safe_repr(self))
+            if actions & STOP_JOB:
+                # Before observers of the failure run: the job runs on.
+                self._request_cancel(self._cancel)
+            if actions & DONE:
+                self._cancel = None
+        self._internal_state = new
         try:
-            self._fire(old, new)
+            self._fire(changes)
         finally:
-            if becomes_done:
+            if actions & DONE:
                 self._run_done_callbacks()
 
-    def _fire(self, old: S, new: S) -> None:
+    def _fire(self, changes: tuple[tuple[str, object, object], ...]) -> None:
         """Fire ``state``, ``cancellable``, ``end_reason``, ``done`` for a change.
 
         An observer that raises does not stop the others; the first error is
@@ -450,7 +391,7 @@ class BaseFuture(HasStrictTraits):
         first_error: Exception | None = None
         # trait_property_changed is missing from the traits stubs.
         notify = self.trait_property_changed  # type: ignore[attr-defined]
-        for name, before, after in CHANGES[old, new]:
+        for name, before, after in changes:
             try:
                 if name == "done":
                     notify("end_reason", None, self.end_reason)
@@ -470,7 +411,7 @@ class BaseFuture(HasStrictTraits):
         try:
             fn(self if argument is None else argument)
         except Exception:
-            logger.exception("Callback %r of %r raised", fn, self)
+            logger.exception("Callback %s of %s raised", safe_repr(fn), safe_repr(self))
 
     def _on_status(self, report: ProgressReport) -> None:
         started = self._started_at

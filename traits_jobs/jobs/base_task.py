@@ -2,15 +2,20 @@
 """The worker-side half of a job."""
 
 import abc
+import contextvars
 from collections.abc import Callable
 from typing import Any
 
-from traits_jobs.jobs.status import current_task
 from traits_jobs.states.failure import marshal_exception
 from traits_jobs.states.messages import Control, MessageKind
 
 #: ``send(job_id, kind, payload)``: how a worker reaches the main thread.
 SendFunction = Callable[[int, MessageKind, Any], None]
+
+#: The task running on this thread (or context), for report_progress().
+current_task: contextvars.ContextVar["BaseTask | None"] = contextvars.ContextVar(
+    "traits_jobs_current_task", default=None
+)
 
 
 class BaseTask(abc.ABC):

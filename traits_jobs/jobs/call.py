@@ -9,7 +9,7 @@ from traits_jobs.jobs.base_future import BaseFuture
 from traits_jobs.jobs.options import split_options
 
 if TYPE_CHECKING:
-    from traits_jobs.executor.traits_executor import TraitsExecutor
+    from traits_jobs.jobs.i_task_specification import Submitter
 
 
 class CallFuture(BaseFuture):
@@ -38,14 +38,14 @@ class BackgroundCall(FunctionSpecification):
 
 
 def submit_call(
-    executor: "TraitsExecutor", fn: Callable[..., Any], /, *args: Any, **kwargs: Any
+    executor: "Submitter", fn: Callable[..., Any], /, *args: Any, **kwargs: Any
 ) -> CallFuture:
     """Run ``fn(*args, **kwargs)`` in the background. Thread-safe.
 
     Parameters
     ----------
     executor : TraitsExecutor
-        The executor to run the job.
+        The executor to run the job (anything with its ``submit`` method).
     fn : callable
         The function to call on a worker.
     *args, **kwargs

@@ -1,29 +1,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Interfaces of the extension points: futures and task specifications."""
+"""The extension point for job kinds: task specifications, and what submits them."""
 
 import abc
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from traits_jobs.jobs.base_future import BaseFuture
     from traits_jobs.jobs.base_task import BaseTask
-
-
-class IFuture(abc.ABC):
-    """What every future offers: a state, ``cancellable``, ``done``, ``cancel()``.
-
-    :class:`~traits_jobs.api.BaseFuture` provides it; see there for the
-    meaning of each member.
-    """
-
-    state: str
-    cancellable: bool
-    done: bool
-
-    @abc.abstractmethod
-    def cancel(self) -> bool:
-        """Request cancellation; True if the request had an effect."""
 
 
 class ITaskSpecification(abc.ABC):
@@ -61,3 +45,14 @@ class ITaskSpecification(abc.ABC):
             An object that must be picklable when the executor's context runs
             jobs in other processes.
         """
+
+
+class Submitter(Protocol):
+    """What the ``submit_*`` functions need of an executor: its ``submit`` method.
+
+    :class:`~traits_jobs.api.TraitsExecutor` is one; so is anything that
+    submits the same way, which keeps the job kinds free of the executor.
+    """
+
+    def submit(self, task: ITaskSpecification, **options: Any) -> Any:
+        """Run the job ``task`` specifies with the job ``options``; return its future."""

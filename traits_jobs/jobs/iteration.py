@@ -12,7 +12,7 @@ from traits_jobs.jobs.options import split_options
 from traits_jobs.states.messages import GENERATED
 
 if TYPE_CHECKING:
-    from traits_jobs.executor.traits_executor import TraitsExecutor
+    from traits_jobs.jobs.i_task_specification import Submitter
 
 
 class IterationFuture(BaseFuture):
@@ -68,7 +68,7 @@ class BackgroundIteration(FunctionSpecification):
 
 
 def submit_iteration(
-    executor: "TraitsExecutor", fn: Callable[..., Iterable[Any]], /, *args: Any, **kwargs: Any
+    executor: "Submitter", fn: Callable[..., Iterable[Any]], /, *args: Any, **kwargs: Any
 ) -> IterationFuture:
     """Iterate over ``fn(*args, **kwargs)`` in the background. Thread-safe.
 
@@ -79,7 +79,7 @@ def submit_iteration(
     Parameters
     ----------
     executor : TraitsExecutor
-        The executor to run the job.
+        The executor to run the job (anything with its ``submit`` method).
     fn : callable
         Returns an iterable, typically a generator function.
     *args, **kwargs

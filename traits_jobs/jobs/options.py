@@ -11,6 +11,7 @@ of these names gets it through :func:`functools.partial`::
 """
 
 import dataclasses
+import math
 from typing import Any
 
 #: The option names, taken out of the keyword arguments of every submit function.
@@ -32,22 +33,30 @@ ON_CONFLICT_CHOICES = ("raise", "wait")
 def check_seconds(option: str, value: object, *, allow_none: bool) -> float | None:
     """Return ``value`` as seconds; raise naming ``option`` if it is not a valid duration.
 
+    Where None is allowed it means "no limit", and so does infinity, which
+    is returned as None. Elsewhere a duration must be finite.
+
     Raises
     ------
     TypeError
         If ``value`` is not a number (bools are not numbers here), nor an
         allowed None.
     ValueError
-        If it is negative (or NaN).
+        If it is negative, NaN, or infinite where None is not allowed.
     """
     if value is None and allow_none:
         return None
-    if not isinstance(value, int | float) or isinstance(value, bool) or not value >= 0:
-        expected = "a non-negative number of seconds" + (" or None" if allow_none else "")
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not is_number or not value >= 0 or (value == math.inf and not allow_none):  # type: ignore[operator]
+        expected = (
+            "a non-negative number of seconds or None"
+            if allow_none
+            else "a finite, non-negative number of seconds"
+        )
         msg = f"{option} must be {expected}, not {value!r}"
-        is_number = isinstance(value, int | float) and not isinstance(value, bool)
         raise ValueError(msg) if is_number else TypeError(msg)
-    return float(value)
+    seconds = float(value)  # type: ignore[arg-type]
+    return None if seconds == math.inf else seconds
 
 
 def _flag(option: str, value: object) -> bool:
@@ -68,7 +77,8 @@ class JobOptions:
         by it in ``executor.background_jobs``.
     timeout : float or None
         Seconds the job may execute before its future fails with
-        ``JobTimeoutError``; counted from the moment it starts.
+        ``JobTimeoutError``; counted from the moment it starts. None (or
+        ``math.inf``) sets no limit; any finite value works, however long.
     settle_time : float
         Seconds the future stays executing after the job returned.
     resources : frozenset of str

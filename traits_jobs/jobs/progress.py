@@ -13,7 +13,7 @@ from traits_jobs.states.exceptions import TaskCancelled
 from traits_jobs.states.messages import COALESCED_PROGRESS, PROGRESS, MessageKind
 
 if TYPE_CHECKING:
-    from traits_jobs.executor.traits_executor import TraitsExecutor
+    from traits_jobs.jobs.i_task_specification import Submitter
 
 #: The keyword of submit_progress() that asks for coalesced reports.
 COALESCE_OPTION = "coalesce_progress"
@@ -121,7 +121,7 @@ def _coalesce_flag(kwargs: dict[str, Any]) -> bool:
 
 
 def submit_progress(
-    executor: "TraitsExecutor", fn: Callable[..., Any], /, *args: Any, **kwargs: Any
+    executor: "Submitter", fn: Callable[..., Any], /, *args: Any, **kwargs: Any
 ) -> ProgressFuture:
     """Run ``fn(*args, progress=reporter, **kwargs)`` in the background. Thread-safe.
 
@@ -133,7 +133,7 @@ def submit_progress(
     Parameters
     ----------
     executor : TraitsExecutor
-        The executor to run the job.
+        The executor to run the job (anything with its ``submit`` method).
     fn : callable
         Takes a ``progress`` keyword argument.
     *args, **kwargs

@@ -10,23 +10,15 @@ the time remaining when the job did not give one. ``watch_progress(fn)``
 calls ``fn`` with the latest value at once, then with each new one.
 """
 
-import contextvars
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from traits_jobs.jobs.base_task import current_task
 from traits_jobs.states.exceptions import TaskCancelled
 from traits_jobs.states.messages import LatestKind
 
-if TYPE_CHECKING:
-    from traits_jobs.jobs.base_task import BaseTask
-
 #: Message kind of a structured progress report; coalesced.
 STATUS = LatestKind("status")
-
-#: The task running on this thread (or context), for report_progress().
-current_task: contextvars.ContextVar["BaseTask | None"] = contextvars.ContextVar(
-    "traits_jobs_current_task", default=None
-)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -62,7 +62,7 @@ def safe_repr(obj: object, limit: int = REPR_LIMIT) -> str:
         text = repr(obj)
         if not isinstance(text, str):
             raise TypeError("__repr__ returned a non-str")
-    except BaseException as error:  # noqa: BLE001 - user code may raise anything
+    except BaseException as error:  # user code may raise anything
         return f"<{_type_qualname(obj)} object (repr() raised {type(error).__name__})>"
     if len(text) > limit:
         text = f"{text[: limit - 5]}...{text[-2:]}"
@@ -72,7 +72,7 @@ def safe_repr(obj: object, limit: int = REPR_LIMIT) -> str:
 def _type_qualname(obj: object) -> str:
     try:
         return type(obj).__qualname__
-    except BaseException:  # noqa: BLE001
+    except BaseException:
         return "object"
 
 
@@ -82,18 +82,18 @@ def _safe_str(error: BaseException) -> str:
         if isinstance(text, str):
             return text
         raise TypeError("__str__ returned a non-str")
-    except BaseException as str_error:  # noqa: BLE001 - user code may raise anything
+    except BaseException as str_error:
         return f"<str() of the exception raised {type(str_error).__name__}>"
 
 
 def _format(error: BaseException) -> str:
     try:
         return "".join(traceback.format_exception(type(error), error, error.__traceback__))
-    except BaseException:  # noqa: BLE001 - a __str__ that raises breaks the formatter
+    except BaseException:  # a __str__ that raises can break the formatter
         pass
     try:
         frames = "".join(traceback.format_tb(error.__traceback__))
-    except BaseException:  # noqa: BLE001
+    except BaseException:
         frames = ""
     head = "Traceback (most recent call last):\n" if frames else ""
     return f"{head}{frames}{type_name(type(error))}: {_safe_str(error)}\n"

@@ -162,7 +162,7 @@ class FailureReporter(HasStrictTraits):
         if self._disposed:
             return
         for future in pending:
-            if self.enabled and not future._error_retrieved:
+            if self.enabled and not future.error_retrieved:
                 self._report(future)
 
     def _report(self, future: BaseFuture) -> None:
@@ -175,7 +175,7 @@ class FailureReporter(HasStrictTraits):
                     "The failure report callable %r raised for %r", self.report, future
                 )
         else:
-            traceback_text = future._failure().exception_triple()[2]
+            traceback_text = (future.failure or ("", "", ""))[2]
             logger.error("%s\n%s", line, traceback_text.rstrip())
         self.messages = [*self.messages[-(MAX_MESSAGES - 1) :], line]
         self.last_message = line

@@ -41,7 +41,11 @@ def error_line(future: BaseFuture) -> str:
     Showing or reporting an error is not handling it: this reads the error
     without marking it retrieved, so a FailureReporter still reports it.
     """
-    type_name, message, _ = future._failure().exception_triple()
+    failure = future.failure
+    if failure is None:
+        msg = f"error_line() expected a failed future, got {future!r}"
+        raise ValueError(msg)
+    type_name, message, _ = failure
     return f"{type_name}: {message}" if message else type_name
 
 
@@ -133,7 +137,7 @@ class JobRow(HasStrictTraits):
 
     def refresh(self, now: float | None = None) -> None:
         """Bring ``elapsed`` up to date; ``now`` is a time.monotonic() value."""
-        started = self.future._started_at
+        started = self.future.started_at
         if started is None:
             return
         end = self._ended_at if self._ended_at is not None else now
