@@ -8,7 +8,7 @@ from typing import Any
 
 from traits.api import HasTraits
 
-from traits_jobs.api import TraitsExecutor, submit_call
+from traits_jobs.api import ManualEventLoop, TraitsExecutor, submit_call
 from traits_jobs.testing import SAFETY_TIMEOUT, run_until
 
 
@@ -22,6 +22,18 @@ def wait_for(
 def wait_done(executor: TraitsExecutor, future: HasTraits) -> None:
     """Run the executor's event loop until ``future`` is done."""
     wait_for(executor, future, "done", lambda f: f.done)
+
+
+def elapse(executor: TraitsExecutor, seconds: float) -> None:
+    """Let ``seconds`` pass on the executor's clock, for its timeouts and settle times.
+
+    A :class:`ManualEventLoop`'s virtual clock is moved on, which runs the
+    timers that come due; on a real loop this does nothing, since its clock
+    moves by itself while the test waits for the outcome.
+    """
+    loop = executor.event_loop
+    if isinstance(loop, ManualEventLoop):
+        loop.advance(seconds)
 
 
 def wait_event(event: threading.Event) -> None:

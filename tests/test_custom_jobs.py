@@ -95,15 +95,16 @@ def test_unknown_message_kind_fails_the_future(executor):
 
 def test_unknown_message_kind_cancels_the_job(executor):
     """After an unknown message the job is asked to stop."""
-    seen_cancel = threading.Event()
+    proceed, finished = threading.Event(), threading.Event()
+    seen = []
 
     class Watcher(BaseTask):
         def run(self):
             self.send("nonsense")
-            while not self.cancelled():
-                if seen_cancel.wait(0.001):
-                    break
-            seen_cancel.set()
+            # Held until the future has failed, then reports what it sees.
+            proceed.wait(SAFETY_TIMEOUT)
+            seen.append(self.cancelled())
+            finished.set()
 
     @provides(ITaskSpecification)
     class Spec:
@@ -115,8 +116,10 @@ def test_unknown_message_kind_cancels_the_job(executor):
 
     future = executor.submit(Spec())
     wait_done(executor, future)
-    wait_event(seen_cancel)
+    proceed.set()
+    wait_event(finished)
     assert future.state == FAILED
+    assert seen == [True]
 
 
 def test_custom_job_can_be_cancelled(executor):

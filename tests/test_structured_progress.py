@@ -2,6 +2,7 @@
 """Structured progress: report_progress() from any job kind, ProgressInfo on the future."""
 
 import threading
+import time
 
 import pytest
 
@@ -30,6 +31,7 @@ def move(start, stop, steps, go):
 def test_call_job_reports_structured_progress(executor):
     """A call job's reports arrive as immutable ProgressInfo values; fraction done, not left."""
     go = threading.Semaphore(0)
+    submitted_at = time.monotonic()
     future = submit_call(executor, move, 10.0, 20.0, 4, go)
     wait_for(executor, future, "progress_info", lambda f: f.progress_info is not None)
     info = future.progress_info
@@ -40,9 +42,12 @@ def test_call_job_reports_structured_progress(executor):
         info.current = 3  # immutable
     go.release()
     wait_for(executor, future, "progress_info", lambda f: f.progress_info.current == 12.5)
-    assert future.progress_info.fraction_done == 0.25
-    assert future.progress_info.time_elapsed >= 0
-    assert future.progress_info.time_remaining is not None
+    info = future.progress_info
+    assert info.fraction_done == 0.25
+    # Measured from the job's start, which came after its submission.
+    assert 0 <= info.time_elapsed <= time.monotonic() - submitted_at
+    # A quarter done in time_elapsed: three quarters to go take three times as long.
+    assert info.time_remaining == pytest.approx(3 * info.time_elapsed)
     go.release(3)
     wait_done(executor, future)
     assert future.progress_info.fraction_done == 1.0

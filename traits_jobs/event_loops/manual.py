@@ -34,12 +34,26 @@ class ManualEventLoop(IEventLoop):
         self._now = 0.0
         self._timers: list[tuple[float, int, _ManualTimer]] = []
         self._order = itertools.count()
+        #: How many timers in the heap were cancelled; past half, the heap is rebuilt.
+        self._cancelled = 0
 
     def call_later(self, delay: float, callback: Callable[[], object]) -> "_ManualTimer":
-        """Run ``callback`` once :meth:`advance` has moved the clock ``delay`` on."""
-        timer = _ManualTimer(callback)
+        """Run ``callback`` once :meth:`advance` has moved the clock ``delay`` on.
+
+        Main thread only. Cancelling the timer releases ``callback`` at once.
+        """
+        timer = _ManualTimer(callback, self._timer_cancelled)
         heapq.heappush(self._timers, (self._now + delay, next(self._order), timer))
         return timer
+
+    def _timer_cancelled(self) -> None:
+        self._cancelled += 1
+        if self._cancelled * 2 > len(self._timers):
+            # Drop cancelled timers, so that a loop whose clock never moves
+            # does not accumulate them.
+            self._timers = [entry for entry in self._timers if entry[2].callback is not None]
+            heapq.heapify(self._timers)
+            self._cancelled = 0
 
     def time(self) -> float:
         """The virtual clock, in seconds."""
@@ -61,9 +75,12 @@ class ManualEventLoop(IEventLoop):
         while self._timers and self._timers[0][0] <= end:
             due, _, timer = heapq.heappop(self._timers)
             self._now = max(self._now, due)
-            if not timer.cancelled:
+            callback = timer.fire()
+            if callback is None:
+                self._cancelled = max(0, self._cancelled - 1)
+            else:
                 ran += 1
-                self._waiters.run_callback(timer.callback)
+                self._waiters.run_callback(callback)
         self._now = end
         return ran
 
@@ -105,12 +122,23 @@ class ManualEventLoop(IEventLoop):
 class _ManualTimer:
     """A timer of a :class:`ManualEventLoop`."""
 
-    __slots__ = ("callback", "cancelled")
+    __slots__ = ("_on_cancel", "callback")
 
-    def __init__(self, callback: Callable[[], object]) -> None:
-        self.callback = callback
-        self.cancelled = False
+    def __init__(self, callback: Callable[[], object], on_cancel: Callable[[], None]) -> None:
+        self.callback: Callable[[], object] | None = callback
+        self._on_cancel: Callable[[], None] | None = on_cancel
 
     def cancel(self) -> None:
-        """Make sure the callback does not run."""
-        self.cancelled = True
+        """Make sure the callback does not run, and release it. Idempotent."""
+        if self.callback is None:
+            return
+        self.callback = None
+        on_cancel, self._on_cancel = self._on_cancel, None
+        if on_cancel is not None:
+            on_cancel()
+
+    def fire(self) -> Callable[[], object] | None:
+        """Take the callback to run now; None if the timer was cancelled."""
+        callback, self.callback = self.callback, None
+        self._on_cancel = None
+        return callback

@@ -4,7 +4,8 @@
 - :func:`run_until`, :func:`exercise_event_loop`: drive an event loop from a test.
 - :class:`TestAssistant`: a unittest mixin wrapping both.
 - The pytest plugin (:mod:`traits_jobs.testing.pytest_plugin`), registered
-  automatically, provides ``qt_executor`` and ``asyncio_executor`` fixtures.
+  automatically, provides ``qt_executor``, ``asyncio_executor`` and ``manual_executor``
+  fixtures.
 """
 
 from traits_jobs.testing.assistant import (

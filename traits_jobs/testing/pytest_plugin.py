@@ -9,11 +9,17 @@ makes the fixtures available:
     loop (needs pytest-qt; the ``qtbot`` fixture makes the QApplication).
 ``asyncio_executor``
     The same on a fresh asyncio loop.
+``manual_executor``
+    The same on a fresh :class:`~traits_jobs.api.ManualEventLoop`: nothing
+    is delivered until the test runs the loop (``run_until``,
+    ``exercise_event_loop``, ``future.wait()``), and timeouts and settle
+    times follow its virtual clock, which moves only with
+    ``executor.event_loop.advance(seconds)``.
 ``traits_jobs_errors``
     The errors traits_jobs logged during the test; a test that provokes
     one on purpose takes it with ``traits_jobs_errors.take()``.
 
-Both shut the executor down after the test, check that no worker thread is
+The executor fixtures shut the executor down after the test, check that no worker thread is
 left behind, and fail the test if an observer of a future raised (observer
 exceptions are re-raised into traits_jobs while the fixture is active, which
 logs them).
@@ -29,6 +35,7 @@ from traits.observation import api as observation_api
 
 from traits_jobs.event_loops.asyncio_loop import AsyncioEventLoop
 from traits_jobs.event_loops.i_event_loop import IEventLoop
+from traits_jobs.event_loops.manual import ManualEventLoop
 from traits_jobs.executor.traits_executor import TraitsExecutor
 from traits_jobs.testing.assistant import SAFETY_TIMEOUT
 
@@ -112,3 +119,14 @@ def qt_executor(qtbot: object, traits_jobs_errors: ErrorRecorder) -> Iterator[Tr
 def asyncio_executor(traits_jobs_errors: ErrorRecorder) -> Iterator[TraitsExecutor]:
     """A TraitsExecutor on a fresh asyncio event loop, shut down after the test."""
     yield from _managed_executor(AsyncioEventLoop())
+
+
+@pytest.fixture
+def manual_executor(traits_jobs_errors: ErrorRecorder) -> Iterator[TraitsExecutor]:
+    """A TraitsExecutor on a fresh ManualEventLoop, shut down after the test.
+
+    The loop runs only when the test runs it, and its clock is virtual:
+    ``manual_executor.event_loop.advance(seconds)`` runs the timers of
+    timeouts and settle times that come due.
+    """
+    yield from _managed_executor(ManualEventLoop())
