@@ -2,6 +2,7 @@
 """Status-like futures: timeouts, settle times, done callbacks, wait, await, end_reason."""
 
 import functools
+import math
 import threading
 
 import pytest
@@ -372,7 +373,8 @@ def test_options_are_not_passed_to_the_function(executor):
     [
         ({"timeout": -1}, ValueError, "timeout must be a non-negative number"),
         ({"timeout": "5"}, TypeError, "timeout must be a non-negative number of seconds or None"),
-        ({"settle_time": -0.1}, ValueError, "settle_time must be a non-negative number"),
+        ({"settle_time": -0.1}, ValueError, "settle_time must be a finite, non-negative"),
+        ({"settle_time": math.inf}, ValueError, "settle_time must be a finite, non-negative"),
         ({"name": 3}, TypeError, "name must be a str or None, not int"),
         ({"background": "yes"}, TypeError, "background must be True or False"),
         ({"on_conflict": "queue"}, ValueError, "on_conflict must be one of"),
