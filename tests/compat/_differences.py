@@ -66,12 +66,6 @@ class Difference:
         return not self.reason.startswith(PENDING_FIX)
 
 
-_DEPRECATION_WORDING = (
-    "lead: the deprecated TraitsExecutor.{0} method warns 'use {0}(executor, ...)'; "
-    "traits-futures' wording 'The {0} method is deprecated' must be in the message, "
-    "for code that filters or matches the warning by its text"
-)
-
 #: The table.
 DIFFERENCES: tuple[Difference, ...] = (
     Difference(
@@ -79,20 +73,5 @@ DIFFERENCES: tuple[Difference, ...] = (
         "xfail",
         "traits_jobs lets any thread submit a job (the future's traits still change "
         "on the main thread only); traits-futures raised RuntimeError off the main thread",
-    ),
-    Difference(
-        "TraitsExecutorTests.test_submit_call_method",
-        "xfail",
-        _DEPRECATION_WORDING.format("submit_call"),
-    ),
-    Difference(
-        "TraitsExecutorTests.test_submit_iteration_method",
-        "xfail",
-        _DEPRECATION_WORDING.format("submit_iteration"),
-    ),
-    Difference(
-        "TraitsExecutorTests.test_submit_progress_method",
-        "xfail",
-        _DEPRECATION_WORDING.format("submit_progress"),
     ),
 )
