@@ -19,7 +19,6 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import Any
 
-
 logger = logging.getLogger(__name__)
 
 #: Put on the queue once per worker thread to stop it.

@@ -70,6 +70,11 @@ class ETSEventLoop(IEventLoop):
         """See :meth:`IEventLoop.call_later`. Main thread only."""
         return self.toolkit_event_loop.call_later(delay, callback)
 
+    def check_alive(self) -> None:
+        """See :meth:`IEventLoop.check_alive`."""
+        if self._loop is not None:
+            self._loop.check_alive()
+
     def time(self) -> float:
         """See :meth:`IEventLoop.time`."""
         return self.toolkit_event_loop.time()

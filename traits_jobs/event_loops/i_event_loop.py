@@ -82,6 +82,13 @@ class IEventLoop(abc.ABC):
         """
         return time.monotonic()
 
+    def check_alive(self) -> None:
+        """Raise ``ExecutorStateError`` if the loop can no longer deliver. Thread-safe.
+
+        A Qt loop whose QApplication was destroyed cannot reach the main
+        thread any more. The default never raises.
+        """
+
     def start(self) -> None:
         """Prepare the loop for use from any thread. Main thread only.
 

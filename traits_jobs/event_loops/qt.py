@@ -5,12 +5,16 @@ Qt comes from :mod:`traits_jobs._qt`, the one module that imports it.
 """
 
 import collections
+import logging
 import math
 import threading
 from collections.abc import Callable
 
-from traits_jobs._qt import QtCore
-from traits_jobs.event_loops.i_event_loop import ConditionWaiters, IEventLoop, logger
+from traits_jobs._qt import QtCore, is_alive
+from traits_jobs.event_loops.i_event_loop import ConditionWaiters, IEventLoop
+from traits_jobs.states.exceptions import ExecutorStateError
+
+logger = logging.getLogger(__name__)
 
 _event_type: int | None = None
 
@@ -27,7 +31,7 @@ class _Waker(QtCore.QObject):
     """Main-thread object that runs posted callbacks, one per posted event."""
 
     def __init__(self, waiters: ConditionWaiters) -> None:
-        super().__init__(None)
+        super().__init__(QtCore.QCoreApplication.instance())
         self._callbacks: collections.deque[Callable[[], object]] = collections.deque()
         self._waiters = waiters
         self._type = _wake_event_type()
@@ -83,7 +87,8 @@ class _QtTimer:
 
     def cancel(self) -> None:
         """Stop the timer if it has not fired. Main thread only."""
-        self._timer.stop()
+        if is_alive(self._timer):
+            self._timer.stop()
         self._live.discard(self)
 
     def _fire(self) -> None:
@@ -124,6 +129,8 @@ class QtEventLoop(IEventLoop):
 
         Raises
         ------
+        ExecutorStateError
+            If the QApplication this loop delivered to was destroyed.
         RuntimeError
             If the loop was never started or was closed.
         """
@@ -132,7 +139,26 @@ class QtEventLoop(IEventLoop):
             state = "closed" if self._closed else "not started"
             msg = f"QtEventLoop is {state}; call start() on the main thread first."
             raise RuntimeError(msg)
+        self.check_alive()
         waker.post(callback)
+
+    def check_alive(self) -> None:
+        """Raise if the QApplication this loop delivered to was destroyed. Thread-safe.
+
+        Raises
+        ------
+        ExecutorStateError
+            If Qt deleted the loop's object along with its QApplication.
+        """
+        waker = self._waker
+        if waker is not None and not self._closed and not is_alive(waker):
+            msg = (
+                "The QApplication that this QtEventLoop delivered to was destroyed, so "
+                "nothing can reach the main thread any more. An executor must not outlive "
+                "its QApplication: shut it down before the application goes, and make a "
+                "new executor for a new QApplication."
+            )
+            raise ExecutorStateError(msg)
 
     def call_later(self, delay: float, callback: Callable[[], object]) -> "_QtTimer":
         """Run ``callback`` on the main thread after ``delay`` seconds. Main thread only."""
@@ -147,6 +173,7 @@ class QtEventLoop(IEventLoop):
         self.start()
         if condition():
             return True
+        self.check_alive()
         if QtCore.QCoreApplication.instance() is None:
             msg = "run_until() needs a QApplication; none exists."
             raise RuntimeError(msg)
@@ -169,6 +196,6 @@ class QtEventLoop(IEventLoop):
             self._closed = True
             for timer in list(self._timers):
                 timer.cancel()
-            if self._waker is not None:
+            if self._waker is not None and is_alive(self._waker):
                 self._waker.deleteLater()
-                logger.debug("QtEventLoop closed")
+            logger.debug("QtEventLoop closed")

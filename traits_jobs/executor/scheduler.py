@@ -49,8 +49,9 @@ class Scheduler(Generic[J, F]):
         self._table: ResourceTable[F] = ResourceTable()
         #: future -> its options, for the live jobs that claim or are background.
         self._options: dict[F, JobOptions] = {}
-        #: name -> future of the live background job last given that name.
-        self._background: dict[str, F] = {}
+        #: name -> futures of the live background jobs given that name, oldest
+        #: first; the name shows the newest.
+        self._background: dict[str, list[F]] = {}
         #: future -> job, for the jobs waiting for resources, in FIFO order.
         self._waiting: dict[F, J] = {}
 
@@ -61,7 +62,8 @@ class Scheduler(Generic[J, F]):
     def renamed_background(self, options: "JobOptions") -> F | None:
         """The live background job whose name ``options`` would take over, if any."""
         if options.background and options.name is not None:
-            return self._background.get(options.name)
+            named = self._background.get(options.name)
+            return named[-1] if named else None
         return None
 
     def admit(self, job: J, future: F, options: "JobOptions") -> tuple[bool, list[Preemption[F]]]:
@@ -107,14 +109,17 @@ class Scheduler(Generic[J, F]):
         if claims or options.background:
             self._options[future] = options
         if options.background and options.name is not None:
-            self._background[options.name] = future
+            self._background.setdefault(options.name, []).append(future)
         return start, preempt
 
     def end(self, future: F, name: str | None) -> list[J]:
         """Forget an ended job; return the waiting jobs that can start now."""
         self._options.pop(future, None)
-        if name is not None and self._background.get(name) is future:
-            del self._background[name]
+        named = self._background.get(name) if name is not None else None
+        if named is not None and future in named:
+            named.remove(future)
+            if not named:
+                del self._background[name]  # type: ignore[arg-type]
         if not self._table.release(future):
             return []
         return self._pop_ready()
@@ -148,8 +153,8 @@ class Scheduler(Generic[J, F]):
         return self._table.mapping()
 
     def background_jobs(self) -> dict[str, F]:
-        """Each name of a live background job, mapped to its future."""
-        return dict(self._background)
+        """Each name of a live background job, mapped to the newest future that has it."""
+        return {name: named[-1] for name, named in self._background.items()}
 
     def background_futures(self) -> list[F]:
         """The futures of the live background jobs, oldest first."""

@@ -28,6 +28,7 @@ from traits_jobs.executor.job import Job
 from traits_jobs.executor.scheduler import Preemption, Scheduler
 from traits_jobs.executor.timing import TimedReceiver
 from traits_jobs.executor.waiting import Waiter
+from traits_jobs.jobs._state_machine import Event
 from traits_jobs.jobs.base_future import BaseFuture
 from traits_jobs.jobs.base_task import BaseTask
 from traits_jobs.jobs.i_task_specification import ITaskSpecification
@@ -40,7 +41,7 @@ from traits_jobs.states.exceptions import (
     WaitTimeoutError,
 )
 from traits_jobs.states.executor_states import RUNNING, STOPPED, STOPPING, ExecutorState
-from traits_jobs.states.failure import safe_repr
+from traits_jobs.states.failure import marshal_exception, safe_repr, safe_str
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +165,7 @@ class TraitsExecutor(HasStrictTraits):
         self._ids = itertools.count()
         self._scheduler = Scheduler()
         # One object for every future, not one per future.
-        self._waiter = Waiter(self._event_loop, self._router)
+        self._waiter = Waiter(self._event_loop, self._router, self._check_event_loop)
 
     # -- submission: thread-safe --------------------------------------------
 
@@ -202,6 +203,8 @@ class TraitsExecutor(HasStrictTraits):
                 f"methods), got {type(task).__name__}: {safe_repr(task)}"
             )
             raise TypeError(msg)
+        if self._waiter.on_main_thread():
+            self._check_event_loop()
         self._check_running("submit a job")
         job = self._make_job(task, job_options)
         future = job.future
@@ -274,7 +277,7 @@ class TraitsExecutor(HasStrictTraits):
         try:
             job.withdraw = self._context.submit_job(self._worker_pool, job)
         except Exception as error:
-            msg = f"The worker pool refused the job: {type(error).__name__}: {safe_repr(error)}"
+            msg = f"The worker pool refused the job: {type(error).__name__}: {safe_str(error)}"
             raise ExecutorStateError(msg) from error
 
     def _launch_new(self, job: Job) -> None:
@@ -362,6 +365,7 @@ class TraitsExecutor(HasStrictTraits):
         ExecutorStateError
             If the executor is not running.
         """
+        self._check_event_loop()
         self._begin_stop(raise_unless_running=True)
 
     def shutdown(self, *, timeout: float | None = None) -> None:
@@ -388,6 +392,12 @@ class TraitsExecutor(HasStrictTraits):
         timeout = check_seconds("timeout", timeout, allow_none=True)
         if self._internal_state == STOPPED:
             return
+        try:
+            self._check_event_loop()
+        except ExecutorStateError:
+            # Every future has failed with that error; what the jobs send
+            # as they end is delivered below, without the event loop.
+            pass
         self._begin_stop(raise_unless_running=False)
         if not self._router.drain_until(self._all_done, timeout):
             count = sum(not job.future.done for job in list(self._jobs.values()))  # type: ignore[union-attr]
@@ -466,6 +476,36 @@ class TraitsExecutor(HasStrictTraits):
             raise WaitTimeoutError(msg)
         return futures[0] if name is not None else futures
 
+    def _check_event_loop(self) -> None:
+        """Fail every live job and raise if the event loop died. Main thread only.
+
+        Raises
+        ------
+        ExecutorStateError
+            If the event loop can no longer deliver (its QApplication was
+            destroyed). The executor is then STOPPING; ``shutdown()`` ends it.
+        """
+        try:
+            self._event_loop.check_alive()
+        except ExecutorStateError as error:
+            self._fail_all(error)
+            raise
+
+    def _fail_all(self, error: ExecutorStateError) -> None:
+        with self._lock:
+            old = self._internal_state
+            if old == RUNNING:
+                self._internal_state = STOPPING
+            jobs = list(self._jobs.values())
+        if old == RUNNING:
+            self._notify_state(old, STOPPING)
+        payload = marshal_exception(error)
+        for job in jobs:
+            job.cancel_event.set()
+            assert job.future is not None
+            if job.future.cancellable:
+                self._router.deliver(job.job_id, Event.FAIL, payload)
+
     def _all_done(self) -> bool:
         return all(job.future.done for job in list(self._jobs.values()))  # type: ignore[union-attr]
 
@@ -513,21 +553,21 @@ class TraitsExecutor(HasStrictTraits):
         """Deprecated: use ``submit_call(executor, fn, ...)``."""
         from traits_jobs.jobs.call import submit_call
 
-        warnings.warn("use submit_call(executor, ...)", DeprecationWarning, stacklevel=2)
+        warnings.warn(_deprecated("submit_call"), DeprecationWarning, stacklevel=2)
         return submit_call(self, fn, *args, **kwargs)
 
     def submit_iteration(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         """Deprecated: use ``submit_iteration(executor, fn, ...)``."""
         from traits_jobs.jobs.iteration import submit_iteration
 
-        warnings.warn("use submit_iteration(executor, ...)", DeprecationWarning, stacklevel=2)
+        warnings.warn(_deprecated("submit_iteration"), DeprecationWarning, stacklevel=2)
         return submit_iteration(self, fn, *args, **kwargs)
 
     def submit_progress(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         """Deprecated: use ``submit_progress(executor, fn, ...)``."""
         from traits_jobs.jobs.progress import submit_progress
 
-        warnings.warn("use submit_progress(executor, ...)", DeprecationWarning, stacklevel=2)
+        warnings.warn(_deprecated("submit_progress"), DeprecationWarning, stacklevel=2)
         return submit_progress(self, fn, *args, **kwargs)
 
     # -- state --------------------------------------------------------------
@@ -574,3 +614,8 @@ class TraitsExecutor(HasStrictTraits):
 def _describe(future: BaseFuture) -> str:
     name = future.name
     return f"job {name!r}" if name is not None else safe_repr(future)
+
+
+def _deprecated(method: str) -> str:
+    # traits-futures' wording first, for code that filters the warning by its text.
+    return f"The {method} method is deprecated; use {method}(executor, ...) instead."

@@ -27,11 +27,15 @@ class Waiter:
     object per executor, not one per future.
     """
 
-    __slots__ = ("_event_loop", "_router", "main_ident")
+    __slots__ = ("_check", "_event_loop", "_router", "main_ident")
 
-    def __init__(self, event_loop: "IEventLoop", router: "MessageRouter") -> None:
+    def __init__(
+        self, event_loop: "IEventLoop", router: "MessageRouter", check: Callable[[], None]
+    ) -> None:
         self._event_loop = event_loop
         self._router = router
+        #: Raises (and fails every future) if the event loop can no longer deliver.
+        self._check = check
         #: ``threading.get_ident()`` of the thread the futures live on.
         self.main_ident = threading.get_ident()
 
@@ -43,6 +47,9 @@ class Waiter:
         """Wait until ``future`` is done; True if it is. Any thread."""
         if threading.get_ident() != self.main_ident:
             return self._wait_off_main_thread(future, timeout)
+        if future.done:
+            return True
+        self._check()
         deadline = None if timeout is None else time.monotonic() + timeout
         done: Callable[[], bool] = lambda: future.done  # noqa: E731
         with self._router.nested_drains():

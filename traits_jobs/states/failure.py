@@ -76,7 +76,8 @@ def _type_qualname(obj: object) -> str:
         return "object"
 
 
-def _safe_str(error: BaseException) -> str:
+def safe_str(error: BaseException) -> str:
+    """``str(error)``; never raises (an exception's ``__str__`` is user code)."""
     try:
         text = str(error)
         if isinstance(text, str):
@@ -96,7 +97,7 @@ def _format(error: BaseException) -> str:
     except BaseException:
         frames = ""
     head = "Traceback (most recent call last):\n" if frames else ""
-    return f"{head}{frames}{type_name(type(error))}: {_safe_str(error)}\n"
+    return f"{head}{frames}{type_name(type(error))}: {safe_str(error)}\n"
 
 
 def marshal_exception(error: BaseException) -> RaisedPayload:
@@ -115,4 +116,4 @@ def marshal_exception(error: BaseException) -> RaisedPayload:
     -------
     RaisedPayload
     """
-    return RaisedPayload(error, type_name(type(error)), _safe_str(error), _format(error))
+    return RaisedPayload(error, type_name(type(error)), safe_str(error), _format(error))
