@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Development tasks: ``nox`` runs tests, lint and docs; ``nox -s NAME`` runs one.
 
-Sessions: tests, lint, typecheck, docs, bench, compat, examples, screenshots. Arguments after
+Sessions: tests, lint, fuzz, typecheck, docs, bench, compat, examples, screenshots. Arguments after
 ``--`` go to the session's main command, e.g. ``nox -s tests -- -k cancel``.
 """
 
@@ -29,10 +29,26 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """Check style and formatting with ruff; changes nothing."""
-    session.install("ruff")
+    """Check style and formatting with ruff, and the layer contracts; changes nothing."""
+    session.install("ruff", "import-linter", "-e", ".")
     session.run("ruff", "check", *(session.posargs or ["."]))
     session.run("ruff", "format", "--check", *(session.posargs or ["."]))
+    session.run("lint-imports", "--config", ".importlinter")
+
+
+@nox.session(python=PYTHON)
+def fuzz(session: nox.Session) -> None:
+    """Run the Hypothesis state machines with the "fuzz" profile (10,000+ examples each)."""
+    session.install(".[test]")
+    session.run(
+        "pytest",
+        "tests/test_executor_machine.py",
+        "tests/test_scheduler_machine.py",
+        "-p",
+        "no:timeout",
+        *session.posargs,
+        env={**QT_ENV, "HYPOTHESIS_PROFILE": "fuzz"},
+    )
 
 
 @nox.session(python=PYTHON)

@@ -4,11 +4,10 @@
 import abc
 import concurrent.futures
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from traits_jobs.jobs.base_task import SendFunction
-    from traits_jobs.routing.router import MessageRouter
+    from traits_jobs.states.messages import MessageKind, SendFunction
 
 
 class CancelEvent(Protocol):
@@ -25,6 +24,13 @@ class IEvent(CancelEvent, Protocol):
     def clear(self) -> None: ...
 
     def wait(self, timeout: float | None = None) -> bool: ...
+
+
+class MessageSink(Protocol):
+    """Where a context's channel ends on the executor's side: its message router."""
+
+    def send(self, job_id: int, kind: "MessageKind", payload: Any = None) -> None:
+        """Queue a message for the main thread. Thread-safe."""
 
 
 class PoolJob(Protocol):
@@ -67,7 +73,7 @@ class IParallelContext(abc.ABC):
         """
 
     @abc.abstractmethod
-    def sender(self, router: "MessageRouter") -> "SendFunction":
+    def sender(self, router: "MessageSink") -> "SendFunction":
         """Return the function jobs in this context call to reach ``router``."""
 
     @abc.abstractmethod

@@ -6,12 +6,16 @@ import functools
 import threading
 from typing import TYPE_CHECKING
 
-from traits_jobs.contexts.i_parallel_context import IParallelContext, PoolJob, Withdraw
+from traits_jobs.contexts.i_parallel_context import (
+    IParallelContext,
+    MessageSink,
+    PoolJob,
+    Withdraw,
+)
 from traits_jobs.contexts.thread_pool import CancelFlag, WorkerThreadPool
 
 if TYPE_CHECKING:
-    from traits_jobs.jobs.base_task import SendFunction
-    from traits_jobs.routing.router import MessageRouter
+    from traits_jobs.states.messages import SendFunction
 
 
 class MultithreadingContext(IParallelContext):
@@ -40,7 +44,7 @@ class MultithreadingContext(IParallelContext):
             return functools.partial(pool.withdraw, job)  # type: ignore[arg-type]
         return super().submit_job(pool, job)
 
-    def sender(self, router: "MessageRouter") -> "SendFunction":
+    def sender(self, router: "MessageSink") -> "SendFunction":
         """Workers share memory with the main thread: they call the router directly."""
         return router.send
 

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-logger = logging.getLogger("traits_jobs")
+logger = logging.getLogger(__name__)
 
 
 class TimerHandle(Protocol):

@@ -7,10 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from traits_jobs.states.failure import marshal_exception
-from traits_jobs.states.messages import Control, MessageKind
-
-#: ``send(job_id, kind, payload)``: how a worker reaches the main thread.
-SendFunction = Callable[[int, MessageKind, Any], None]
+from traits_jobs.states.messages import Control, SendFunction
 
 #: The task running on this thread (or context), for report_progress().
 current_task: contextvars.ContextVar["BaseTask | None"] = contextvars.ContextVar(

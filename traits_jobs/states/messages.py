@@ -10,6 +10,7 @@ control message, whatever it is called.
 """
 
 import enum
+from collections.abc import Callable
 from typing import Any
 
 
@@ -63,3 +64,6 @@ MessageKind = Control | str
 #: A message as it travels through the queue: a tuple, or a list (a
 #: coalescible message whose payload a newer report may still replace).
 Message = tuple[int, MessageKind, Any] | list[Any]
+
+#: ``send(job_id, kind, payload)``: how a worker reaches the main thread.
+SendFunction = Callable[[int, MessageKind, Any], None]

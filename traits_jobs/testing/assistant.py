@@ -6,8 +6,7 @@ from typing import Any
 
 from traits.api import HasTraits
 
-from traits_jobs.event_loops.asyncio_loop import AsyncioEventLoop
-from traits_jobs.event_loops.i_event_loop import IEventLoop
+from traits_jobs.api import AsyncioEventLoop, IEventLoop
 
 #: Seconds a test waits for anything before it fails.
 SAFETY_TIMEOUT = 10.0

@@ -33,10 +33,7 @@ import pytest
 from traits import api as traits_api
 from traits.observation import api as observation_api
 
-from traits_jobs.event_loops.asyncio_loop import AsyncioEventLoop
-from traits_jobs.event_loops.i_event_loop import IEventLoop
-from traits_jobs.event_loops.manual import ManualEventLoop
-from traits_jobs.executor.traits_executor import TraitsExecutor
+from traits_jobs.api import AsyncioEventLoop, IEventLoop, ManualEventLoop, TraitsExecutor
 from traits_jobs.testing.assistant import SAFETY_TIMEOUT
 
 _WORKER_PREFIX = "traits_jobs"
@@ -110,7 +107,7 @@ def _managed_executor(event_loop: IEventLoop) -> Iterator[TraitsExecutor]:
 @pytest.fixture
 def qt_executor(qtbot: object, traits_jobs_errors: ErrorRecorder) -> Iterator[TraitsExecutor]:
     """A TraitsExecutor on the Qt event loop, shut down after the test."""
-    from traits_jobs.event_loops.qt import QtEventLoop
+    from traits_jobs.api import QtEventLoop
 
     yield from _managed_executor(QtEventLoop())
 

@@ -11,20 +11,21 @@ or the widget is destroyed; :meth:`Binding.unbind` ends it earlier. The
 the same :func:`show_on_bar`.
 """
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from traits_jobs._qt import QtWidgets
-from traits_jobs.jobs.base_future import BaseFuture
-from traits_jobs.states.future_states import (
+from traits_jobs.api import (
     CANCELLED,
     CANCELLING,
     COMPLETED,
     FAILED,
     TIMED_OUT,
     WAITING,
+    BaseFuture,
 )
-from traits_jobs.ui.job_row import JobRow, check_future, logger
+from traits_jobs.ui.job_row import JobRow, check_future
 
 #: A known fraction 0..1 is shown as a bar value 0..BAR_STEPS.
 BAR_STEPS = 1000
@@ -34,6 +35,8 @@ _ROW_TRAITS = ["state", "cancellable", "fraction", "message", "error_message", "
 
 #: Live bindings: kept here so that a binding works when its caller drops it.
 _LIVE: set["Binding"] = set()
+
+logger = logging.getLogger(__name__)
 
 
 def bar_text(row: JobRow) -> str:

@@ -13,7 +13,7 @@ from traits.api import Instance
 from traitsui.api import Handler, UIInfo
 
 from traits_jobs._qt import QtWidgets
-from traits_jobs.executor.traits_executor import TraitsExecutor
+from traits_jobs.api import TraitsExecutor
 from traits_jobs.ui.failures import check_executor
 
 #: Text of the button that cancels the jobs and lets the window close.

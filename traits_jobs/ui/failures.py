@@ -17,12 +17,10 @@ from traits.api import Any as AnyTrait
 from traits.api import Bool, HasStrictTraits, Instance, List, Str
 from traits.api import Callable as CallableTrait
 
-from traits_jobs.executor.traits_executor import TraitsExecutor
-from traits_jobs.jobs.base_future import BaseFuture
-from traits_jobs.states.future_states import FAILED
+from traits_jobs.api import FAILED, BaseFuture, TraitsExecutor
 from traits_jobs.ui.job_row import error_line, job_kind
 
-logger = logging.getLogger("traits_jobs.ui")
+logger = logging.getLogger(__name__)
 
 #: How many messages :attr:`FailureReporter.messages` keeps.
 MAX_MESSAGES = 50
@@ -51,7 +49,7 @@ class FailureReporter(HasStrictTraits):
     """Reports the failed jobs of an executor whose error nobody read.
 
     Main thread only. Each unread failure is reported once: to ``report`` if
-    given, else logged at ERROR on the ``"traits_jobs.ui"`` logger with its
+    given, else logged at ERROR on a ``"traits_jobs.ui"`` logger with its
     traceback; in both cases a one-line message is appended to
     :attr:`messages` and set as :attr:`last_message`.
 

@@ -21,10 +21,9 @@ from typing import Any
 
 from traits.api import Bool, Button, Float, HasStrictTraits, Instance, Int, Str, Union, observe
 
-from traits_jobs.jobs.base_future import BaseFuture
-from traits_jobs.states.future_states import COMPLETED, EXECUTING, FAILED, WAITING, FutureState
+from traits_jobs.api import COMPLETED, EXECUTING, FAILED, WAITING, BaseFuture, FutureState
 
-logger = logging.getLogger("traits_jobs.ui")
+logger = logging.getLogger(__name__)
 
 
 def job_kind(future: BaseFuture) -> str:

@@ -37,13 +37,12 @@ from traits.api import (
 from traitsui.api import Handler, HGroup, InstanceEditor, Item, ListEditor, UIInfo, VGroup, View
 
 from traits_jobs._qt import QtCore
-from traits_jobs.executor.traits_executor import TraitsExecutor
-from traits_jobs.jobs.base_future import BaseFuture
+from traits_jobs.api import BaseFuture, TraitsExecutor
 from traits_jobs.ui.failures import FailureReporter, check_executor
 from traits_jobs.ui.job_row import JobRow
 from traits_jobs.ui.progress_editor import JobProgressEditor
 
-logger = logging.getLogger("traits_jobs.ui")
+logger = logging.getLogger(__name__)
 
 #: Milliseconds between two refreshes of the elapsed times.
 REFRESH_INTERVAL_MS = 250

@@ -14,8 +14,7 @@ from traits.api import Button, HasStrictTraits, Instance, Str, observe
 from traitsui.api import UI, HGroup, Item, View, spring
 
 from traits_jobs._qt import QtCore
-from traits_jobs.jobs.base_future import BaseFuture
-from traits_jobs.states.future_states import CANCELLED, COMPLETED
+from traits_jobs.api import CANCELLED, COMPLETED, BaseFuture
 from traits_jobs.ui.job_row import JobRow, check_future
 from traits_jobs.ui.progress_editor import JobProgressEditor
 
