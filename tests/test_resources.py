@@ -264,13 +264,14 @@ def test_enqueue_twice_or_while_holding_rejected():
 
 
 def test_withdraw():
+    """withdraw() returns the claims a waiter left, or None if it was not waiting."""
     table: ResourceTable[Holder] = ResourceTable()
     table.acquire(A, frozenset({"camera"}))
     table.enqueue(B, frozenset({"camera"}))
     table.enqueue(C, frozenset({"camera"}))
-    assert table.withdraw(B) is True
-    assert table.withdraw(B) is False
-    assert table.withdraw(D) is False
+    assert table.withdraw(B) == frozenset({"camera"})
+    assert table.withdraw(B) is None
+    assert table.withdraw(D) is None
     assert table.waiting() == [C]
     table.release(A)
     assert table.pop_ready() == [(C, frozenset({"camera"}))]
@@ -282,5 +283,18 @@ def test_withdrawn_waiter_no_longer_blocks_later_ones():
     table.enqueue(B, frozenset({"servo:*"}))
     table.enqueue(C, frozenset({"servo:2"}))
     assert table.pop_ready() == []
-    table.withdraw(B)
-    assert table.pop_ready() == [(C, frozenset({"servo:2"}))]
+    left = table.withdraw(B)
+    assert table.pop_ready(left) == [(C, frozenset({"servo:2"}))]
+
+
+def test_pop_ready_of_freed_claims_looks_only_at_waiters_that_overlap_them():
+    """pop_ready(freed) starts the waiters the freed claims unblock, in FIFO order."""
+    table: ResourceTable[Holder] = ResourceTable()
+    table.acquire(A, frozenset({"camera"}))
+    table.acquire(D, frozenset({"stage:*"}))
+    table.enqueue(B, frozenset({"stage:x"}))
+    table.enqueue(C, frozenset({"camera"}))
+    table.release(D)
+    assert table.pop_ready(frozenset({"stage:*"})) == [(B, frozenset({"stage:x"}))]
+    freed = table.release(A)
+    assert table.pop_ready(freed) == [(C, frozenset({"camera"}))]

@@ -74,13 +74,14 @@ from traits_jobs.event_loops.ets import ETSEventLoop
 from traits_jobs.event_loops.i_event_loop import IEventLoop
 from traits_jobs.event_loops.manual import ManualEventLoop
 from traits_jobs.executor.traits_executor import TraitsExecutor
-from traits_jobs.jobs.base_future import BaseFuture, message_handler
+from traits_jobs.jobs.base_future import BaseFuture
 from traits_jobs.jobs.base_task import BaseTask
 from traits_jobs.jobs.call import CallFuture, submit_call
 from traits_jobs.jobs.combined import CombinedFuture, all_of, any_of
 from traits_jobs.jobs.i_future import IFuture
 from traits_jobs.jobs.i_task_specification import ITaskSpecification
 from traits_jobs.jobs.iteration import IterationFuture, submit_iteration
+from traits_jobs.jobs.message_handlers import message_handler
 from traits_jobs.jobs.options import JOB_OPTIONS, JobOptions
 from traits_jobs.jobs.progress import ProgressFuture, submit_progress
 from traits_jobs.jobs.status import ProgressInfo, report_progress

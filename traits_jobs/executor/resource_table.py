@@ -133,20 +133,36 @@ class ResourceTable(Generic[H]):
         self._waiting_index.add(holder, claims)
         self._order[holder] = next(self._counter)
 
-    def pop_ready(self) -> list[tuple[H, frozenset[str]]]:
+    def has_waiting_conflict(self, claims: frozenset[str]) -> bool:
+        """True if a waiter's claims overlap ``claims``; stops at the first found."""
+        return _any_overlap(self._waiting_index, claims)
+
+    def pop_ready(self, freed: frozenset[str] | None = None) -> list[tuple[H, frozenset[str]]]:
         """Acquire for, dequeue and return the waiters that can now proceed.
 
         Waiters are taken in FIFO order. A waiter is ready when its claims
         overlap neither a current holder nor an earlier waiter that stays
         queued, so it never overtakes an earlier waiter it competes with.
+
+        Parameters
+        ----------
+        freed : frozenset of str, optional
+            The claims that just came free (released by a holder, or left by
+            a withdrawn waiter). Only waiters that overlap them can have
+            become ready, so only those are looked at. None looks at every
+            waiter.
         """
         if not self._waiters:
             return []
+        if freed is None:
+            candidates = list(self._waiters)
+        else:
+            found = {w for claim in freed for w in self._waiting_index.overlapping(claim)}
+            candidates = sorted(found, key=self._order.__getitem__)
         ready: list[tuple[H, frozenset[str]]] = []
-        blocked: ClaimIndex[H] = ClaimIndex()
-        for holder, claims in list(self._waiters.items()):
-            if _any_overlap(blocked, claims) or _any_overlap(self._held_index, claims):
-                blocked.add(holder, claims)
+        for holder in candidates:
+            claims = self._waiters[holder]
+            if _any_overlap(self._held_index, claims) or self._waits_behind(holder, claims):
                 continue
             self._unqueue(holder)
             if claims:
@@ -154,17 +170,28 @@ class ResourceTable(Generic[H]):
             ready.append((holder, claims))
         return ready
 
-    def withdraw(self, holder: H) -> bool:
-        """Remove ``holder`` from the waiters; return whether it was waiting."""
-        if holder not in self._waiters:
-            return False
-        self._unqueue(holder)
-        self._order.pop(holder, None)
-        return True
+    def _waits_behind(self, waiter: H, claims: frozenset[str]) -> bool:
+        """True if an earlier waiter's claims overlap ``claims``."""
+        order = self._order
+        mine = order[waiter]
+        return any(
+            order[other] < mine
+            for claim in claims
+            for other in self._waiting_index.overlapping(claim)
+        )
 
-    def _unqueue(self, holder: H) -> None:
+    def withdraw(self, holder: H) -> frozenset[str] | None:
+        """Remove ``holder`` from the waiters; return its claims, or None if it was not waiting."""
+        if holder not in self._waiters:
+            return None
+        claims = self._unqueue(holder)
+        self._order.pop(holder, None)
+        return claims
+
+    def _unqueue(self, holder: H) -> frozenset[str]:
         claims = self._waiters.pop(holder)
         self._waiting_index.remove(holder, claims)
+        return claims
 
     def waiting(self) -> list[H]:
         """Return the waiting holders, in FIFO order."""

@@ -84,23 +84,28 @@ class Scheduler(Generic[J, F]):
         if claims:
             table = self._table
             holders = table.conflicts(claims)
-            # Waiting jobs are foreground jobs that will hold their claims:
-            # they block like holders, whether or not they hold them yet.
-            waiters = table.waiting_conflicts(claims)
             blockers = {
                 holder: held
                 for holder, held in holders.items()
                 if options.background or not self._preemptible(holder)
             }
-            blockers.update(waiters)
-            if blockers and (options.background or options.on_conflict == "raise"):
-                raise ResourceConflictError(claims, blockers)
+            # Waiting jobs are foreground jobs that will hold their claims:
+            # they block like holders, whether or not they hold them yet.
+            # Waiting needs to know only that one does; an error names them all.
+            refuse = options.background or options.on_conflict == "raise"
+            if refuse:
+                blockers.update(table.waiting_conflicts(claims))
+                if blockers:
+                    raise ResourceConflictError(claims, blockers)
+                behind_waiters = False
+            else:
+                behind_waiters = table.has_waiting_conflict(claims)
             preempt = [
                 Preemption(holder, future, sorted(held))
                 for holder, held in holders.items()
                 if holder not in blockers
             ]
-            if holders or waiters:
+            if holders or behind_waiters:
                 table.enqueue(future, claims)
                 self._waiting[future] = job
                 start = False
@@ -120,9 +125,10 @@ class Scheduler(Generic[J, F]):
             named.remove(future)
             if not named:
                 del self._background[name]  # type: ignore[arg-type]
-        if not self._table.release(future):
+        released = self._table.release(future)
+        if not released:
             return []
-        return self._pop_ready()
+        return self._pop_ready(released)
 
     def withdraw(self, future: F, name: str | None) -> list[J] | None:
         """Take a waiting job out of the queue.
@@ -133,14 +139,15 @@ class Scheduler(Generic[J, F]):
             None if the job was not waiting; else the waiting jobs that can
             start now that it no longer stands before them.
         """
-        if not self._table.withdraw(future):
+        left = self._table.withdraw(future)
+        if left is None:
             return None
         del self._waiting[future]
         self.end(future, name)
-        return self._pop_ready()
+        return self._pop_ready(left)
 
-    def _pop_ready(self) -> list[J]:
-        return [self._waiting.pop(holder) for holder, _ in self._table.pop_ready()]
+    def _pop_ready(self, freed: frozenset[str]) -> list[J]:
+        return [self._waiting.pop(holder) for holder, _ in self._table.pop_ready(freed)]
 
     def _preemptible(self, holder: F) -> bool:
         options = self._options.get(holder)

@@ -11,19 +11,19 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from traits.api import Any as AnyTrait
-from traits.api import Bool, HasStrictTraits, Instance, Property, Str, Union, provides
+from traits.api import Bool, Instance, Property, Str, Union, provides
 from traits.api import Callable as CallableTrait
 
+from traits_jobs.jobs._future_outcome import FutureOutcome
 from traits_jobs.jobs._future_waiting import FutureWaiting
 from traits_jobs.jobs._state_machine import (
     CLOCK,
     DONE,
     DROP,
     DROPPING,
-    FAILURE_STATES,
     JOB_OVER,
     KEEP,
     LATE_RAISE,
@@ -34,10 +34,10 @@ from traits_jobs.jobs._state_machine import (
     S,
 )
 from traits_jobs.jobs.i_future import IFuture
+from traits_jobs.jobs.message_handlers import collect_handlers
 from traits_jobs.jobs.status import STATUS, ProgressInfo, ProgressReport
 from traits_jobs.states.exceptions import (
     InvalidTransition,
-    JobCancelledError,
     UnknownMessageError,
 )
 from traits_jobs.states.failure import RaisedPayload, marshal_exception, safe_repr
@@ -59,38 +59,9 @@ logger = logging.getLogger(__name__)
 # Enum member lookups through the class are slow on the hot path.
 _WAITING, _EXECUTING = S.WAITING, S.EXECUTING
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-#: Attribute that marks a method as the handler of a message kind.
-_HANDLES = "_traits_jobs_handles"
-_PROCESS_PREFIX = "_process_"
-
-
-def message_handler(kind: str) -> Callable[[_F], _F]:
-    """Mark a future's method as the handler of messages of ``kind``.
-
-    Examples
-    --------
-    >>> class FizzBuzzFuture(BaseFuture):
-    ...     fizz = Event(Int)
-    ...
-    ...     @message_handler("fizz")
-    ...     def _on_fizz(self, value: int) -> None:
-    ...         self.fizz = value
-    """
-    if not isinstance(kind, str):
-        msg = f"message_handler() expected a str message kind, got {type(kind).__name__}: {kind!r}"
-        raise TypeError(msg)
-
-    def decorate(method: _F) -> _F:
-        setattr(method, _HANDLES, kind)
-        return method
-
-    return decorate
-
 
 @provides(IFuture)
-class BaseFuture(FutureWaiting, HasStrictTraits):
+class BaseFuture(FutureWaiting, FutureOutcome):
     """Base class of futures: the main-thread view of one background job.
 
     Its traits change only on the main thread, as messages from the job are
@@ -133,15 +104,8 @@ class BaseFuture(FutureWaiting, HasStrictTraits):
     #: Waits for a condition while delivering messages; supplied by the executor.
     _wait = AnyTrait()
 
-    _internal_state = AnyTrait(S.WAITING)
-    _started_at = AnyTrait()
     _progress_watchers = AnyTrait()
-    _outcome = AnyTrait()
-    _preempter = AnyTrait()
     _done_callbacks = AnyTrait()
-    #: True once ``exception`` or ``error`` was read (or raised by wait/await),
-    #: for reporting the failures that nobody looked at.
-    _error_retrieved = AnyTrait(False)
 
     #: Message kind -> handler, built for each class from its methods.
     _message_handlers: ClassVar[dict[MessageKind, Callable[[Any, Any], None]]] = {}
@@ -149,15 +113,7 @@ class BaseFuture(FutureWaiting, HasStrictTraits):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Every future handles structured progress; subclasses add their kinds.
         super().__init_subclass__(**kwargs)
-        handlers: dict[MessageKind, Callable[[Any, Any], None]] = {STATUS: BaseFuture._on_status}
-        for klass in reversed(cls.__mro__):
-            for name, member in vars(klass).items():
-                kind = getattr(member, _HANDLES, None)
-                if kind is None and name.startswith(_PROCESS_PREFIX) and callable(member):
-                    kind = name[len(_PROCESS_PREFIX) :]
-                if kind is not None:
-                    handlers[kind] = member
-        cls._message_handlers = handlers
+        cls._message_handlers = {STATUS: BaseFuture._on_status, **collect_handlers(cls)}
 
     # -- public API: main thread only ---------------------------------------
 
@@ -222,71 +178,6 @@ class BaseFuture(FutureWaiting, HasStrictTraits):
         self._progress_watchers.append(fn)
         if self.progress_info is not None:
             self._run_callback(fn, self.progress_info)
-
-    @property
-    def result(self) -> Any:
-        """What the job returned. Main thread only.
-
-        Raises
-        ------
-        AttributeError
-            If the job has not completed successfully.
-        """
-        if self._internal_state is not S.COMPLETED:
-            msg = f"No result available: the job is {self.state}, not {COMPLETED}."
-            raise AttributeError(msg)
-        return self._outcome
-
-    @property
-    def exception(self) -> tuple[str, str, str]:
-        """``(type name, message, formatted traceback)`` of a failed job.
-
-        Raises
-        ------
-        AttributeError
-            If the job has not failed.
-        """
-        triple = self._failure().exception_triple()
-        self._error_retrieved = True
-        return triple
-
-    @property
-    def error(self) -> BaseException:
-        """The exception object a failed job raised, with its traceback.
-
-        When the object could not cross from the worker, a
-        :class:`~traits_jobs.api.RemoteJobError` stands in for it.
-
-        Raises
-        ------
-        AttributeError
-            If the job has not failed.
-        """
-        error = self._failure().exception_object()
-        self._error_retrieved = True
-        return error
-
-    @property
-    def failure(self) -> tuple[str, str, str] | None:
-        """``(type name, message, formatted traceback)`` if the job failed, else None.
-
-        For displays (job lists, failure reports): unlike :attr:`exception`
-        and :attr:`error`, reading it does not count as retrieving the error.
-        """
-        if self._internal_state not in FAILURE_STATES:
-            return None
-        return self._failure().exception_triple()
-
-    @property
-    def error_retrieved(self) -> bool:
-        """True once :attr:`exception` or :attr:`error` was read, or raised by a wait."""
-        return bool(self._error_retrieved)
-
-    @property
-    def started_at(self) -> float | None:
-        """``time.monotonic()`` when the job started executing; None until it has."""
-        started: float | None = self._started_at
-        return started
 
     def __repr__(self) -> str:
         state = PUBLIC[self._internal_state]
@@ -421,22 +312,6 @@ class BaseFuture(FutureWaiting, HasStrictTraits):
         for fn in self._progress_watchers or ():
             self._run_callback(fn, info)
 
-    def _outcome_or_raise(self) -> Any:
-        state = self._internal_state
-        if state is S.COMPLETED:
-            return self._outcome
-        if state in FAILURE_STATES:
-            raise self.error
-        msg = f"{self!r} was cancelled" + (" (preempted)" if self._preempter else "")
-        raise JobCancelledError(msg)
-
-    def _failure(self) -> RaisedPayload:
-        if self._internal_state not in FAILURE_STATES:
-            msg = f"No exception available: the job is {self.state}, not {FAILED}."
-            raise AttributeError(msg)
-        payload: RaisedPayload = self._outcome
-        return payload
-
     def _get_state(self) -> str:
         return PUBLIC[self._internal_state]
 
@@ -445,6 +320,8 @@ class BaseFuture(FutureWaiting, HasStrictTraits):
 
     def _get_done(self) -> bool:
         return PUBLIC[self._internal_state] in DONE_STATES
+
+    # Property getters stay here: Traits looks them up on the class that defines the trait.
 
     def _get_end_reason(self) -> str | None:
         state = self._internal_state

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from traits.api import Event
 
 from traits_jobs.jobs._submit import FunctionSpecification, FunctionTask, check_callable
-from traits_jobs.jobs.base_future import BaseFuture, message_handler
+from traits_jobs.jobs.base_future import BaseFuture
+from traits_jobs.jobs.message_handlers import message_handler
 from traits_jobs.jobs.options import split_options
 from traits_jobs.states.exceptions import TaskCancelled
 from traits_jobs.states.messages import COALESCED_PROGRESS, PROGRESS, MessageKind

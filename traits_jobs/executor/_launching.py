@@ -1,0 +1,165 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""How the executor starts jobs: on the pool at once, or once their resources are free.
+
+A mixin of :class:`~traits_jobs.api.TraitsExecutor`. The scheduler decides
+under the executor's lock; everything here that reaches user code (a pool's
+``submit``, a future's observers through preemption, warnings) runs after
+the lock is released.
+"""
+
+import concurrent.futures
+import threading
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from traits_jobs.contexts.i_parallel_context import IParallelContext
+from traits_jobs.event_loops.i_event_loop import IEventLoop
+from traits_jobs.executor.job import Job
+from traits_jobs.executor.scheduler import Preemption, Scheduler
+from traits_jobs.executor.timing import TimedReceiver
+from traits_jobs.executor.waiting import Waiter
+from traits_jobs.jobs.base_future import BaseFuture
+from traits_jobs.jobs.base_task import BaseTask
+from traits_jobs.jobs.i_task_specification import ITaskSpecification
+from traits_jobs.jobs.options import JobOptions
+from traits_jobs.routing.router import MessageRouter
+from traits_jobs.states.exceptions import ExecutorStateError, PreemptionWarning
+from traits_jobs.states.failure import safe_repr, safe_str
+
+
+class Launching:
+    """Making jobs, queueing them on the pool, starting held ones, preempting."""
+
+    # Provided by TraitsExecutor.
+    _lock: threading.Lock
+    _context: IParallelContext
+    _worker_pool: concurrent.futures.Executor
+    _event_loop: IEventLoop
+    _router: MessageRouter
+    _send: Any
+    _jobs: dict[int, Job]
+    _scheduler: Scheduler[Job, BaseFuture]
+    _waiter: Waiter
+    _internal_state: str
+    _owns_pool: bool
+    _owns_context: bool
+    _owns_event_loop: bool
+    _notify_state: Callable[[str, str], None]
+    _check_running: Callable[[str], None]
+
+    def _make_job(self, task: ITaskSpecification, options: JobOptions) -> Job:
+        job = Job(self._context.cancel_flag(), self._router, self._send)
+        future = task.future(job.cancel)
+        runner = task.task()
+        if not isinstance(future, BaseFuture) or not isinstance(runner, BaseTask):
+            msg = (
+                f"{type(task).__name__}.future() must return a BaseFuture and .task() a "
+                f"BaseTask; got {type(future).__name__} and {type(runner).__name__}"
+            )
+            raise TypeError(msg)
+        job.future, job.task, job.name = future, runner, options.name
+        future._wait = self._waiter
+        if options.name is not None:
+            future.name = options.name
+        if options.timeout is not None or options.settle_time:
+            job.timed = TimedReceiver(
+                future,
+                timeout=options.timeout,
+                settle_time=options.settle_time,
+                event_loop=self._event_loop,
+                router=self._router,
+            )
+        return job
+
+    def _warn_if_renamed(self, options: JobOptions) -> None:
+        with self._lock:
+            earlier = self._scheduler.renamed_background(options)
+        if earlier is not None:
+            warnings.warn(
+                f"Background job name {options.name!r} is in use by {safe_repr(earlier)}; "
+                "it now names the new job. The earlier job runs on.",
+                stacklevel=4,
+            )
+
+    def _launch(self, job: Job) -> None:
+        """Queue a job on the worker pool. Never under the lock: the pool is user code."""
+        try:
+            job.withdraw = self._context.submit_job(self._worker_pool, job)
+        except Exception as error:
+            msg = f"The worker pool refused the job: {type(error).__name__}: {safe_str(error)}"
+            raise ExecutorStateError(msg) from error
+
+    def _launch_new(self, job: Job) -> None:
+        """Queue a job just submitted; if the pool refuses it, fail its future and raise."""
+        try:
+            self._launch(job)
+        except ExecutorStateError as error:
+            # The job ends FAILED like any other, and releases its claims.
+            job.pool_failed(error)
+            raise
+
+    def _launch_ready(self, ready: list[Job]) -> None:
+        """Queue the jobs whose resources came free. Any thread, never under the lock.
+
+        A job that the pool refuses ends FAILED with the pool's error.
+        """
+        for job in ready:
+            try:
+                self._launch(job)
+            except ExecutorStateError as error:
+                job.pool_failed(error)
+
+    def _forget(self, job: Job) -> list[Job]:
+        """Drop a job from the scheduler; return the jobs that can start. Under the lock."""
+        future = job.future
+        assert future is not None
+        if not self._scheduler.tracks(future):
+            return []
+        ready: list[Job] = self._scheduler.end(future, job.name)
+        for waiting in ready:
+            waiting.unqueue = None
+        return ready
+
+    def _unqueue(self, job: Job) -> bool:
+        """Withdraw a job held for resources; True if it was held. Main thread only."""
+        assert job.future is not None
+        with self._lock:
+            ready = self._scheduler.withdraw(job.future, job.name)
+            if ready is None:
+                return False
+            job.unqueue = None
+            for waiting in ready:
+                waiting.unqueue = None
+        self._launch_ready(ready)
+        return True
+
+    def _preempt(self, preemption: Preemption[BaseFuture]) -> None:
+        """Cancel a background job for a foreground one, warning about it. Main thread only."""
+        if preemption.victim._preempt(preemption.by):
+            warnings.warn(
+                f"{_describe(preemption.by)} preempts background {_describe(preemption.victim)}, "
+                f"which claims {preemption.overlap}; it starts once that job has ended.",
+                PreemptionWarning,
+                stacklevel=3,
+            )
+
+    def _on_main_thread(self, callback: Callable[[], object]) -> None:
+        if self._waiter.on_main_thread():
+            callback()
+        else:
+            self._event_loop.call_soon_threadsafe(callback)
+
+    def _book_changed(self) -> None:
+        """Tell observers of jobs, background_jobs, claimed_resources. Main thread only."""
+        for name in ("jobs", "background_jobs", "claimed_resources"):
+            # Build the new value only for observers: it costs O(live jobs).
+            trait = self._trait(name, 0)  # type: ignore[attr-defined]
+            if (trait is not None and trait._notifiers(False)) or self._notifiers(False):  # type: ignore[attr-defined]
+                # trait_property_changed is missing from the traits stubs.
+                self.trait_property_changed(name, None, getattr(self, name))  # type: ignore[attr-defined]
+
+
+def _describe(future: BaseFuture) -> str:
+    name = future.name
+    return f"job {name!r}" if name is not None else safe_repr(future)
