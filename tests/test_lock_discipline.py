@@ -371,3 +371,61 @@ def test_an_executor_whose_qapplication_was_destroyed_fails_clearly(tmp_path):
     assert lines[1] == "running: failed traits_jobs.states.exceptions.ExecutorStateError"
     assert lines[2] == "executor: stopped"
     assert "Internal C++ object" not in done.stderr
+
+
+def test_a_failing_state_observer_does_not_stop_stop(executor, traits_jobs_errors):
+    """An observer of the executor's state that raises is logged; stop() still cancels."""
+    started, release = threading.Event(), threading.Event()
+    future = submit_call(executor, held, started, release)
+    wait_event(started)
+
+    def broken(event: Any) -> None:
+        raise RuntimeError("observer failed on purpose")
+
+    executor.observe(broken, "state")
+    executor.stop()
+    assert future.state == "cancelling"
+    release.set()
+    wait_for(executor, executor, "stopped", lambda e: e.stopped)
+    assert any("observer failed" in str(r.exc_info[1]) for r in traits_jobs_errors.take())
+
+
+class InterruptingPool(concurrent.futures.Executor):
+    """A pool whose submit raises KeyboardInterrupt."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+
+def test_a_pool_that_raises_a_base_exception_still_ends_the_job(event_loop):
+    """A pool whose submit raises KeyboardInterrupt: it propagates, and the job ends FAILED."""
+    executor = TraitsExecutor(worker_pool=InterruptingPool(), event_loop=event_loop)
+    with pytest.raises(KeyboardInterrupt):
+        submit_call(executor, abs, -1)
+    [future] = executor.jobs
+    wait_done(executor, future)
+    assert future.state == FAILED
+    assert future.exception[0] == "KeyboardInterrupt"
+    executor.shutdown(timeout=SAFETY_TIMEOUT)
+
+
+def test_a_future_cannot_be_submitted_twice(executor):
+    """A specification whose future() returns a future already submitted is refused."""
+    from traits_jobs.api import CallFuture
+    from traits_jobs.jobs.call import BackgroundCall
+
+    class Reused(BackgroundCall):
+        def __init__(self) -> None:
+            super().__init__(abs, (-1,), {})
+            self.made: CallFuture | None = None
+
+        def future(self, cancel: Callable[[], None]) -> CallFuture:
+            if self.made is None:
+                self.made = super().future(cancel)
+            return self.made
+
+    spec = Reused()
+    first = executor.submit(spec)
+    with pytest.raises(TypeError, match="submitted before"):
+        executor.submit(spec)
+    wait_done(executor, first)

@@ -46,6 +46,7 @@ class Launching:
     _owns_context: bool
     _owns_event_loop: bool
     _notify_state: Callable[[str, str], None]
+    _notify: Callable[[str, Any, Any], None]
     _check_running: Callable[[str], None]
 
     def _make_job(self, task: ITaskSpecification, options: JobOptions) -> Job:
@@ -56,6 +57,12 @@ class Launching:
             msg = (
                 f"{type(task).__name__}.future() must return a BaseFuture and .task() a "
                 f"BaseTask; got {type(future).__name__} and {type(runner).__name__}"
+            )
+            raise TypeError(msg)
+        if future._wait is not None:
+            msg = (
+                f"{type(task).__name__}.future() returned {future!r}, which was submitted "
+                "before; each job needs a new future."
             )
             raise TypeError(msg)
         job.future, job.task, job.name = future, runner, options.name
@@ -83,12 +90,23 @@ class Launching:
             )
 
     def _launch(self, job: Job) -> None:
-        """Queue a job on the worker pool. Never under the lock: the pool is user code."""
+        """Queue a job on the worker pool. Never under the lock: the pool is user code.
+
+        Raises
+        ------
+        ExecutorStateError
+            If the pool refused the job.
+        BaseException
+            What else the pool raised (KeyboardInterrupt), after failing the job.
+        """
         try:
             job.withdraw = self._context.submit_job(self._worker_pool, job)
         except Exception as error:
             msg = f"The worker pool refused the job: {type(error).__name__}: {safe_str(error)}"
             raise ExecutorStateError(msg) from error
+        except BaseException as error:
+            job.pool_failed(error)
+            raise
 
     def _launch_new(self, job: Job) -> None:
         """Queue a job just submitted; if the pool refuses it, fail its future and raise."""
@@ -156,8 +174,7 @@ class Launching:
             # Build the new value only for observers: it costs O(live jobs).
             trait = self._trait(name, 0)  # type: ignore[attr-defined]
             if (trait is not None and trait._notifiers(False)) or self._notifiers(False):  # type: ignore[attr-defined]
-                # trait_property_changed is missing from the traits stubs.
-                self.trait_property_changed(name, None, getattr(self, name))  # type: ignore[attr-defined]
+                self._notify(name, None, getattr(self, name))
 
 
 def _describe(future: BaseFuture) -> str:

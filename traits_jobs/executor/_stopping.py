@@ -50,6 +50,7 @@ class Stopping:
     _owns_context: bool
     _owns_event_loop: bool
     _notify_state: Callable[[str, str], None]
+    _notify: Callable[[str, Any, Any], None]
     _check_running: Callable[[str], None]
 
     # Provided by Launching.

@@ -247,13 +247,21 @@ class TraitsExecutor(Launching, Stopping, DeprecatedSubmitMethods, HasStrictTrai
         return self._event_loop
 
     def _notify_state(self, old: str, new: str) -> None:
-        # trait_property_changed is missing from the traits stubs.
-        notify = self.trait_property_changed  # type: ignore[attr-defined]
-        notify("state", old, new)
+        changes: list[tuple[str, object, object]] = [("state", old, new)]
         if old == RUNNING:
-            notify("running", True, False)
+            changes.append(("running", True, False))
         if new == STOPPED:
-            notify("stopped", False, True)
+            changes.append(("stopped", False, True))
+        for name, before, after in changes:
+            self._notify(name, before, after)
+
+    def _notify(self, name: str, old: Any, new: Any) -> None:
+        """Fire a change of ``name``; an observer that raises is logged, the rest still run."""
+        try:
+            # trait_property_changed is missing from the traits stubs.
+            self.trait_property_changed(name, old, new)  # type: ignore[attr-defined]
+        except Exception:
+            logger.exception("An observer of %s of %r raised", name, self)
 
     def _get_state(self) -> str:
         return self._internal_state
