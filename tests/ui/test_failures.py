@@ -5,6 +5,7 @@ import pytest
 
 from tests._support import wait_done
 from traits_jobs.api import FAILED, submit_call
+from traits_jobs.testing import exercise_event_loop
 from traits_jobs.ui.failures import FailureReporter
 
 
@@ -139,7 +140,7 @@ def test_disposed_reporter_reports_nothing(qtbot, qt_executor):
     wait_done(qt_executor, submit_call(qt_executor, fail, "new", name="new"))
     # The executor's shutdown drains everything; nothing was recorded.
     qt_executor.shutdown(timeout=10)
-    qtbot.wait(0)
+    exercise_event_loop(qt_executor.event_loop)
     assert reporter.messages == []
 
 
