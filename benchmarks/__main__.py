@@ -35,6 +35,7 @@ DEFAULT_TESTS = (
     "mem",
     "scale-calls",
     "scale-mem",
+    "admission",
     "process",
 )
 
@@ -86,6 +87,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--n-gui", type=int, default=1_000_000, help="items flooded in `gui`")
     p.add_argument("--n-mem", type=int, default=10_000, help="waiting futures in `mem`")
     p.add_argument("--n-proc", type=int, default=20_000, help="items in `process`")
+    p.add_argument("--n-claims", type=int, default=10_000, help="live claimed jobs in `admission`")
     p.add_argument(
         "--scale-sizes",
         type=lambda t: [int(x) for x in t.split(",")],

@@ -165,6 +165,27 @@ TESTS: dict[str, Test] = {
             "waiting futures at each scaling size (RSS round only)",
         ),
         Test(
+            "admission",
+            "admission",
+            "n_claims",
+            True,
+            (
+                Metric("none_us", "us/submit claiming a new resource, no claimed job live", "down"),
+                Metric("live_us", "us/submit claiming a new resource, N claimed jobs live", "down"),
+                Metric("live_ratio", "with N live / with none (target <= 2)", "down"),
+                Metric("fill_us", "us/submit while filling up to N claimed jobs", "down"),
+                Metric(
+                    "wait_us",
+                    'on_conflict="wait": us/submit behind N/10 jobs waiting for one resource',
+                    "down",
+                ),
+            ),
+            "main-thread cost of submit_call(..., resources={new name}) with N claimed jobs "
+            "live (queued behind 1 blocked worker) and with none; then of one waiting "
+            "for a shared resource behind N/10 waiting jobs (traits_jobs only: the others "
+            "have no resource claims)",
+        ),
+        Test(
             "process",
             "process",
             "n_proc",
@@ -265,6 +286,13 @@ TARGETS: tuple[Target, ...] = (
         "progress_max_gap_ms",
         "<= 25",
         lambda v: v <= 25,
+    ),
+    Target(
+        "resource admission: submit cost with N live claimed jobs / with none",
+        "admission",
+        "live_ratio",
+        "<= 2",
+        lambda v: v <= 2,
     ),
     Target(
         "memory per waiting future, bytes (RSS)",

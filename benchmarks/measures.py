@@ -10,6 +10,8 @@ every handler calls ``ctx.guard.check()``. Main-thread CPU is
 
 import gc
 import itertools
+import math
+import statistics
 import threading
 import time
 import tracemalloc
@@ -24,6 +26,8 @@ from benchmarks.jobs import numbers, paced_timestamps, square, wait_for
 TICK_MS = 10
 #: How long a blocked worker waits at most (the measure releases it earlier).
 BLOCK_TIMEOUT_S = 600.0
+#: Slices of each timed submit loop of ``admission`` (the median slice counts).
+ADMISSION_SLICES = 10
 
 Measure = Callable[[Context, int], dict[str, Any]]
 
@@ -419,6 +423,129 @@ def memory_scale(ctx: Context, n: int) -> dict[str, Any]:
         "submit_us": submit_s * 1e6 / n,
         "problems": problems,
         "fast_exit": True,
+    }
+
+
+def _submit_claims(
+    ctx: Context,
+    claims: list[frozenset[str]],
+    handles: list[Any],
+    *,
+    wait: bool = False,
+    slices: int = 1,
+) -> float:
+    """Submit one claiming call per entry of ``claims``; microseconds per submit.
+
+    The submissions are timed in ``slices`` consecutive slices and the median
+    slice's cost per submit is returned, so that a slice in which another
+    process took the CPU does not count. Nothing is observed inside the timed
+    loops: they time the submission alone.
+    """
+    claim = ctx.adapter.claiming_call
+    size = max(1, math.ceil(len(claims) / slices))
+    costs = []
+    gc.collect()
+    for first in range(0, len(claims), size):
+        chunk = claims[first : first + size]
+        t0 = time.perf_counter()
+        for resources in chunk:
+            handles.append(claim(square, 3, resources=resources, wait=wait))
+        costs.append((time.perf_counter() - t0) * 1e6 / len(chunk))
+    return statistics.median(costs) if costs else 0.0
+
+
+def _claims_round(ctx: Context, body: Callable[[list[Any]], None]) -> list[str]:
+    """Block the (single) worker, run ``body(handles)``, release, wait for every job.
+
+    ``body`` submits claiming calls into ``handles``; they stay live (queued
+    behind the blocked worker) until it returns. The round ends when every
+    one of them has ended.
+    """
+    release = threading.Event()
+    handles: list[Any] = []
+
+    def on_blocker(value: Any) -> None:
+        ctx.guard.check()
+
+    def on_done() -> None:
+        ctx.guard.check()
+        ctx.loop.quit()
+
+    def start() -> None:
+        ctx.adapter.call(wait_for, release, BLOCK_TIMEOUT_S, on_result=on_blocker)
+        try:
+            body(handles)
+        finally:
+            release.set()
+        ctx.adapter.when_all_done(handles, on_done)
+
+    try:
+        finished = ctx.loop.run(start)
+    finally:
+        release.set()
+    return [] if finished else [f"deadline passed: not every one of {len(handles)} jobs ended"]
+
+
+def admission(ctx: Context, n: int) -> dict[str, Any]:
+    """Main-thread cost of admitting a job that claims resources, with many live.
+
+    One worker is blocked, so that every submitted job stays live (queued
+    behind it). Round 1: ``k = max(1, n // 20)`` calls each claiming a new
+    resource (``resources={"r<i>"}``) are submitted with no claimed job live
+    before them, then ``n`` more (the fill), then ``k`` more with ``n + k`` claimed
+    jobs live. Round 2, after every job of round 1 has ended: one call holds
+    ``{"shared"}``, ``max(1, n // 10)`` calls wait for it
+    (``on_conflict="wait"``), then ``k`` more are submitted that wait behind
+    them. Only the submit loops are timed, each of the three measured ones
+    in :data:`ADMISSION_SLICES` slices whose median counts (the fill as a
+    whole); the jobs are not observed, their end is awaited once each round
+    is released.
+
+    Returns
+    -------
+    dict
+        ``none_us`` and ``live_us`` (us per submit, with none and with ``n``
+        live claimed jobs), ``live_ratio`` (their ratio), ``fill_us`` (us per
+        submit while filling up to ``n``), ``wait_us`` (us per submit behind
+        the waiting jobs), ``waiting`` (how many were already waiting).
+
+    Raises
+    ------
+    NotSupportedError
+        If the system has no resource claims.
+    """
+    ctx.adapter.start_claims()
+    k = max(1, n // 20)
+    waiting = max(1, n // 10)
+    names = [frozenset({f"r{i}"}) for i in range(n + 2 * k)]
+    shared = frozenset({"shared"})
+    out: dict[str, float] = {}
+    slices = ADMISSION_SLICES
+
+    def distinct(handles: list[Any]) -> None:
+        out["none_us"] = _submit_claims(ctx, names[:k], handles, slices=slices)
+        out["fill_us"] = _submit_claims(ctx, names[k : k + n], handles)
+        out["live_us"] = _submit_claims(ctx, names[k + n :], handles, slices=slices)
+
+    def behind_waiters(handles: list[Any]) -> None:
+        _submit_claims(ctx, [shared], handles)
+        _submit_claims(ctx, [shared] * waiting, handles, wait=True)
+        out["wait_us"] = _submit_claims(ctx, [shared] * k, handles, wait=True, slices=slices)
+
+    problems = _claims_round(ctx, distinct)
+    if not problems:
+        problems += _claims_round(ctx, behind_waiters)
+    none_us = out.get("none_us")
+    live_us = out.get("live_us")
+    return {
+        "none_us": none_us,
+        "live_us": live_us,
+        "live_ratio": live_us / none_us if none_us and live_us is not None else None,
+        "fill_us": out.get("fill_us"),
+        "wait_us": out.get("wait_us"),
+        "waiting": waiting,
+        "submits_timed": k,
+        "problems": problems,
     }
 
 

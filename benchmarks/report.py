@@ -126,6 +126,7 @@ def _header(meta: dict[str, Any], runs: Sequence[dict[str, Any]]) -> list[str]:
     for r in runs:
         statuses[str(r.get("status"))] = statuses.get(str(r.get("status")), 0) + 1
     qt = sorted({r["qt"] for r in runs if "qt" in r})
+    single = ", ".join(f"`{t.name}`" for t in TESTS.values() if t.single_worker)
     out = [
         "# traits_jobs benchmarks",
         "",
@@ -137,7 +138,7 @@ def _header(meta: dict[str, Any], runs: Sequence[dict[str, Any]]) -> list[str]:
         + "."
         + (f" Runtime: {', '.join(qt)}." if qt else ""),
         "",
-        f"Settings: {meta.get('workers', '?')} workers per system (1 for `mem`, `scale-mem`), "
+        f"Settings: {meta.get('workers', '?')} workers per system (1 for {single}), "
         f"latency rate {meta.get('rate_hz', '?')} Hz, "
         f"child timeout {meta.get('timeout_s', '?')} s, "
         "`QT_QPA_PLATFORM=offscreen`, `ETS_TOOLKIT=qt`, QApplication (widgets). Each "

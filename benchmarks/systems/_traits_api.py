@@ -8,7 +8,7 @@ both; a subclass only names the modules.
 """
 
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -39,6 +39,8 @@ class TraitsApiAdapter(Adapter):
     qt_event_loop: str = ""
     #: Keyword of ``submit_progress`` that asks for coalesced reports, if any.
     coalesce_keyword: str | None = None
+    #: True if ``submit_call`` takes ``resources=`` and ``on_conflict=``.
+    resource_claims: bool = False
 
     def __init__(self, workers: int) -> None:
         super().__init__(workers)
@@ -142,6 +144,54 @@ class TraitsApiAdapter(Adapter):
         """``submit_iteration`` on the process executor."""
         future = self.api.submit_iteration(self._process_executor, fn, *args)
         self._observe_iteration(future, on_item, on_done)
+
+    def start_claims(self) -> None:
+        """Check that the library's jobs can claim resources.
+
+        Raises
+        ------
+        NotSupportedError
+            If :attr:`resource_claims` is False.
+        """
+        if not self.resource_claims:
+            raise NotSupportedError(
+                f"{self.api_module} has no resource claims (resources=, on_conflict=)"
+            )
+
+    def claiming_call(
+        self, fn: Callable[..., Any], *args: Any, resources: frozenset[str], wait: bool = False
+    ) -> Any:
+        """``submit_call(executor, fn, *args, resources=...)``; return the future.
+
+        With ``wait``, ``on_conflict="wait"`` is passed too.
+        """
+        if wait:
+            return self.api.submit_call(
+                self.executor, fn, *args, resources=resources, on_conflict="wait"
+            )
+        return self.api.submit_call(self.executor, fn, *args, resources=resources)
+
+    def when_all_done(self, handles: Sequence[Any], on_done: Callable[[], None]) -> None:
+        """Observe ``done`` of the last future not done yet; check them all at the end.
+
+        The jobs of one measure end in submission order, so one observer
+        normally suffices; if the last ends first, the next one not done is
+        observed in turn.
+        """
+        futures = list(handles)
+
+        def step(event: Any = None) -> None:
+            if event is not None and not event.new:
+                return
+            pending = [future for future in futures if not future.done]
+            if pending:
+                pending[-1].observe(step, "done")
+                return
+            for future in futures:
+                self._check(future)
+            on_done()
+
+        step()
 
     def shutdown(self) -> None:
         """``executor.shutdown(timeout=10)``, and close the process context if used."""

@@ -8,7 +8,7 @@ in order, and its final callback (``on_result`` or ``on_done``) exactly once.
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 
@@ -122,6 +122,58 @@ class Adapter(ABC):
         Called only after :meth:`start_processes` succeeded.
         """
         raise NotSupportedError(f"{type(self).__name__} has no process context")
+
+    def start_claims(self) -> None:
+        """Check that the system has resource claims, for :meth:`claiming_call`.
+
+        Raises
+        ------
+        NotSupportedError
+            If the system has no resource claims (the default).
+        """
+        raise NotSupportedError(f"{type(self).__name__} has no resource claims")
+
+    def claiming_call(
+        self, fn: Callable[..., Any], *args: Any, resources: frozenset[str], wait: bool = False
+    ) -> Any:
+        """Run ``fn(*args)`` claiming ``resources``, without observing the job.
+
+        Called only after :meth:`start_claims` succeeded. Nothing but the
+        submission itself happens here, so that timing a loop of these calls
+        times the system's admission of the job.
+
+        Parameters
+        ----------
+        fn : callable
+            The job body.
+        *args
+            Its arguments.
+        resources : frozenset of str
+            Names of the resources the job claims while it lives.
+        wait : bool
+            False: the system's default when the claims conflict (traits_jobs:
+            refuse). True: wait until they are free, behind earlier waiters.
+
+        Returns
+        -------
+        object
+            A handle of the job, for :meth:`when_all_done`.
+        """
+        raise NotSupportedError(f"{type(self).__name__} has no resource claims")
+
+    def when_all_done(self, handles: Sequence[Any], on_done: Callable[[], None]) -> None:
+        """Call ``on_done()`` on the main thread once every job of ``handles`` has ended.
+
+        A job that did not complete is appended to ``failures``.
+
+        Parameters
+        ----------
+        handles : sequence
+            Handles returned by :meth:`claiming_call`, in submission order.
+        on_done : callable
+            Called once, with no arguments.
+        """
+        raise NotSupportedError(f"{type(self).__name__} has no resource claims")
 
     @abstractmethod
     def shutdown(self) -> None:
