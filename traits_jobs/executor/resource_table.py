@@ -35,7 +35,10 @@ class ResourceTable(Generic[H]):
     acquiring directly; a direct :meth:`acquire` checks only current holders.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, validate: bool = True) -> None:
+        #: False when every claims argument comes checked already (the
+        #: scheduler's come from JobOptions): checking again costs per submit.
+        self._validate = validate
         self._held: dict[H, frozenset[str]] = {}
         self._held_index: ClaimIndex[H] = ClaimIndex()
         self._waiters: dict[H, frozenset[str]] = {}
@@ -56,11 +59,14 @@ class ResourceTable(Generic[H]):
         Each is mapped to the subset of its own claims that overlap, in
         acquisition order.
         """
-        return self._find(self._held, self._held_index, validate_resources(claims))
+        return self._find(self._held, self._held_index, self._checked(claims))
 
     def waiting_conflicts(self, claims: frozenset[str]) -> dict[H, frozenset[str]]:
         """Return the waiters whose claims overlap ``claims``, as :meth:`conflicts` does."""
-        return self._find(self._waiters, self._waiting_index, validate_resources(claims))
+        return self._find(self._waiters, self._waiting_index, self._checked(claims))
+
+    def _checked(self, claims: frozenset[str]) -> frozenset[str]:
+        return validate_resources(claims) if self._validate else claims
 
     def _find(
         self, table: dict[H, frozenset[str]], index: ClaimIndex[H], claims: frozenset[str]
@@ -82,7 +88,7 @@ class ResourceTable(Generic[H]):
         ValueError
             If ``holder`` already holds or waits for resources.
         """
-        claims = validate_resources(claims)
+        claims = self._checked(claims)
         self._check_new(holder)
         conflicting = self.conflicts(claims)
         if conflicting:
@@ -127,7 +133,7 @@ class ResourceTable(Generic[H]):
         ValueError
             If ``holder`` already holds or waits for resources.
         """
-        claims = validate_resources(claims)
+        claims = self._checked(claims)
         self._check_new(holder)
         self._waiters[holder] = claims
         self._waiting_index.add(holder, claims)

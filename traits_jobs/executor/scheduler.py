@@ -46,7 +46,8 @@ class Scheduler(Generic[J, F]):
     """Claims, waiting jobs and named background jobs of one executor. Not thread-safe."""
 
     def __init__(self) -> None:
-        self._table: ResourceTable[F] = ResourceTable()
+        # Claims come checked, from JobOptions.
+        self._table: ResourceTable[F] = ResourceTable(validate=False)
         #: future -> its options, for the live jobs that claim or are background.
         self._options: dict[F, JobOptions] = {}
         #: name -> futures of the live background jobs given that name, oldest
