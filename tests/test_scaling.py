@@ -17,8 +17,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-import pytest
-
 from traits_jobs.api import ManualEventLoop, TraitsExecutor, submit_call
 from traits_jobs.testing import SAFETY_TIMEOUT
 
@@ -108,42 +106,18 @@ def end_holders(taken: list[tuple]) -> None:
         assert holder.cancel()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "lead: withdrawing a waiting job rescans every waiting job "
-        "(Scheduler.withdraw -> ResourceTable.pop_ready builds a ClaimIndex of all "
-        "waiters on each call): cancel() of a waiting job is O(waiting jobs)"
-    ),
-)
 def test_cancelling_a_waiting_job_costs_the_same_however_many_wait():
     """cancel() of a job waiting for a resource costs as much with 800 waiting as with 50."""
     slower = pairs_ratio(cancel_waiters)
     assert slower < ALLOWED_RATIO, f"{slower:.1f} times slower with {MANY} waiting"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "lead: a job's end rescans every waiting job to find the ready ones "
-        "(Scheduler.end -> ResourceTable.pop_ready): the end of a job that holds a "
-        "resource is O(waiting jobs), so a queue of N jobs costs O(N**2)"
-    ),
-)
 def test_ending_a_holder_costs_the_same_however_many_wait():
     """The end of a job holding a resource costs as much with 800 waiting as with 50."""
     slower = pairs_ratio(end_holders)
     assert slower < ALLOWED_RATIO, f"{slower:.1f} times slower with {MANY} waiting"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "lead: stop() cancels the jobs one by one and each waiting job's withdrawal "
-        "or holder's end rescans every waiting job: stopping an executor with N jobs "
-        "waiting for resources is O(N**2) on the main thread (2,000 pairs: 13 s)"
-    ),
-)
 def test_stopping_costs_the_same_per_job_however_many_wait():
     """shutdown() costs as much per waiting job with 800 pairs as with 50."""
     per_job = {}
