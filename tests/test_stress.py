@@ -95,16 +95,15 @@ def submit_one(
     if draw < 0.35:
         own = {f"thread{thread}:job{i}"}
         return "call", i, submit_call(executor, divide, i, resources=own)
-    if draw < 0.36:
-        # Jobs that share resources run one after the other, each started by
-        # the main thread when the one before has ended: few, to keep that
-        # chain short.
+    if draw < 0.45:
+        # These run one after the other, each started by the main thread
+        # when the one before it has ended.
         shared = rng.choice(SHARED)
         future = submit_call(
             executor, exclusive.run, shared, i, resources=shared, on_conflict="wait"
         )
         return "call", i, future
-    if draw < 0.4:
+    if draw < 0.5:
         name = f"background{thread}:job{i}"
         future = submit_call(executor, divide, i, resources={name}, background=True, name=name)
         return "call", i, future
