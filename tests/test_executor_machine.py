@@ -19,6 +19,7 @@ Hypothesis profile (``tests/conftest.py``): 200 in the suite,
 ``HYPOTHESIS_PROFILE=fuzz`` for 10,000.
 """
 
+import contextlib
 import logging
 import threading
 import warnings
@@ -48,6 +49,7 @@ from traits_jobs.api import (
     ExecutorStateError,
     JobTimeoutError,
     ManualEventLoop,
+    PreemptionWarning,
     ResourceConflictError,
     TraitsExecutor,
     report_progress,
@@ -386,6 +388,21 @@ resource_sets = st.sampled_from(
 )
 
 
+kinds = st.sampled_from(sorted(KINDS))
+
+#: What a submission draws besides its kind.
+job_choices = {
+    "steps": st.integers(0, 2),
+    "fails": st.sampled_from([False, False, True]),
+    "resources": resource_sets,
+    "background": st.sampled_from([False, False, True]),
+    "on_conflict": st.sampled_from(["raise", "wait"]),
+    "timeout": st.sampled_from([None, None, None, 1.0, 3.0]),
+    "settle_time": st.sampled_from([0.0, 0.0, 0.0, 0.5, 2.0]),
+    "name": st.sampled_from([None, "live", "scan"]),
+}
+
+
 class ExecutorMachine(RuleBasedStateMachine):
     """Random programs of submit, cancel, step, run, advance and stop."""
 
@@ -399,6 +416,8 @@ class ExecutorMachine(RuleBasedStateMachine):
         self.advancing = False
         self.submissions = 0
         self.stop_called = False
+        #: What the program's own observers and callbacks raised.
+        self.callback_errors: list[BaseException] = []
         self.errors = ErrorLog()
         logging.getLogger("traits_jobs").addHandler(self.errors)
 
@@ -409,24 +428,42 @@ class ExecutorMachine(RuleBasedStateMachine):
 
     # -- rules ----------------------------------------------------------
 
-    @rule(
-        target=records,
-        kind=st.sampled_from(sorted(KINDS)),
-        steps=st.integers(0, 2),
-        fails=st.sampled_from([False, False, True]),
-        resources=resource_sets,
-        background=st.sampled_from([False, False, True]),
-        on_conflict=st.sampled_from(["raise", "wait"]),
-        timeout=st.sampled_from([None, None, None, 1.0, 3.0]),
-        settle_time=st.sampled_from([0.0, 0.0, 0.0, 0.5, 2.0]),
-        name=st.sampled_from([None, "live", "scan"]),
-    )
-    def submit(self, kind: str, **choices: Any) -> Any:
-        """Submit a job; a refusal leaves no trace."""
+    @contextlib.contextmanager
+    def expected_warnings(self) -> Iterator[None]:
+        """Record the warnings the library gives meanwhile, instead of raising them.
+
+        Preemption and the reuse of a background job's name warn; nothing
+        else may. The warnings may come from any thread while this block
+        runs (the main thread waits in it for the others).
+        """
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+        for warning in caught:
+            expected = issubclass(warning.category, PreemptionWarning) or (
+                "Background job name" in str(warning.message)
+            )
+            assert expected, f"unexpected warning: {warning.message}"
+
+    def _submit(self, kind: str, gate: Gate, choices: dict[str, Any]) -> Any:
+        """Submit one job; return its future, or None if it was refused."""
         assert self.executor is not None
-        self.submissions += 1
         submit_function, job_function, _ = KINDS[kind]
-        gate = Gate()
+        options = self._options(choices)
+        jobs_before = self.executor.jobs
+        try:
+            return submit_function(
+                self.executor, job_function, gate, choices["steps"], choices["fails"], **options
+            )
+        except ResourceConflictError:
+            assert not self.stop_called
+            assert self.executor.jobs == jobs_before
+        except ExecutorStateError:
+            assert self.stop_called
+        return None
+
+    @staticmethod
+    def _options(choices: dict[str, Any]) -> dict[str, Any]:
         options = {
             key: value
             for key, value in choices.items()
@@ -434,34 +471,76 @@ class ExecutorMachine(RuleBasedStateMachine):
         }
         if not options.get("background"):
             options.pop("name", None)
-        jobs_before = self.executor.jobs
-        with warnings.catch_warnings(record=True):
-            # Preemption and reuse of a background name warn; both are expected.
-            warnings.simplefilter("always")
-            try:
-                future = submit_function(
-                    self.executor,
-                    job_function,
-                    gate,
-                    choices["steps"],
-                    choices["fails"],
-                    **options,
-                )
-            except ResourceConflictError:
-                assert not self.stop_called
-                assert self.executor.jobs == jobs_before
-                future = None
-            except ExecutorStateError:
-                assert self.stop_called
-                future = None
+        return options
+
+    def _record(self, kind: str, gate: Gate, future: Any, choices: dict[str, Any]) -> Record:
         assert future is None or not self.stop_called, "a stopped executor took a job"
+        options = self._options(choices)
         options.update(gate=gate, steps=choices["steps"], fails=choices["fails"])
-        # A refused job joins the bundle too (its rules do nothing): what the
-        # program draws must not depend on how the threads ran.
         record = Record(self, future, kind, options)
         if future is not None:
             self.all.append(record)
         return record
+
+    @rule(target=records, kind=kinds, **job_choices)
+    def submit(self, kind: str, **choices: Any) -> Any:
+        """Submit a job from the main thread; a refusal leaves no trace."""
+        self.submissions += 1
+        gate = Gate()
+        with self.expected_warnings():
+            future = self._submit(kind, gate, choices)
+        # A refused job joins the bundle too (its rules do nothing): what the
+        # program draws must not depend on how the threads ran.
+        return self._record(kind, gate, future, choices)
+
+    @rule(target=records, kind=kinds, **job_choices)
+    def submit_from_a_thread(self, kind: str, **choices: Any) -> Any:
+        """Submit a job from another thread, as any thread may."""
+        self.submissions += 1
+        gate = Gate()
+        futures: list[Any] = []
+        thread = threading.Thread(target=lambda: futures.append(self._submit(kind, gate, choices)))
+        with self.expected_warnings():
+            thread.start()
+            thread.join(SAFETY_TIMEOUT)
+        assert len(futures) == 1, "the submitting thread failed or hung"
+        return self._record(kind, gate, futures[0], choices)
+
+    @rule(record=records, other=records)
+    def cancel_when_it_executes(self, record: Record, other: Record) -> None:
+        """An observer of one future's state cancels another future from inside delivery."""
+        if record.future is None or other.future is None:
+            return
+
+        def cancel_other(event: Any) -> None:
+            if event.new == EXECUTING:
+                try:
+                    self.cancel(other)
+                except BaseException as error:
+                    self.callback_errors.append(error)
+
+        record.future.observe(cancel_other, "state")
+
+    @rule(record=records)
+    def submit_when_done(self, record: Record) -> None:
+        """A done callback submits a new job (which runs freely) from inside delivery."""
+        if record.future is None:
+            return
+
+        def submit_another(future: Any) -> None:
+            assert self.executor is not None
+            if not self.executor.running:
+                return
+            gate = Gate()
+            gate.release()
+            choices = {"steps": 1, "fails": False}
+            try:
+                new = self._submit("iteration", gate, choices)
+                self._record("iteration", gate, new, choices)
+            except BaseException as error:
+                self.callback_errors.append(error)
+
+        record.future.add_done_callback(submit_another)
 
     @rule(record=records)
     def cancel(self, record: Record) -> None:
@@ -469,7 +548,8 @@ class ExecutorMachine(RuleBasedStateMachine):
         if record.future is None:
             return
         before = record.future.state
-        result = record.future.cancel()
+        with self.expected_warnings():
+            result = record.future.cancel()
         assert result == (before in CANCELLABLE), f"cancel() gave {result} while {before}"
         if result:
             record.cancel_returned_true = True
@@ -497,22 +577,25 @@ class ExecutorMachine(RuleBasedStateMachine):
                 # once that is delivered. (A settling job is not, so it only
                 # gets what has arrived.)
                 future = record.future
-                assert self.loop.run_until(lambda: future.done, SAFETY_TIMEOUT)
+                with self.expected_warnings():
+                    assert self.loop.run_until(lambda: future.done, SAFETY_TIMEOUT)
         self.run_loop()
 
     @rule()
     def run_loop(self) -> None:
         """Deliver what the workers sent, once they are all still."""
-        for record in self.all:
+        for record in list(self.all):
             record.gate.wait_until_still()
-        self.loop.run_pending()
+        with self.expected_warnings():
+            self.loop.run_pending()
 
     @rule(seconds=st.sampled_from([0.5, 1.0, 2.5]))
     def advance(self, seconds: float) -> None:
         """Move the virtual clock on, running the timers that come due."""
         self.advancing = True
         try:
-            self.loop.advance(seconds)
+            with self.expected_warnings():
+                self.loop.advance(seconds)
         finally:
             self.advancing = False
 
@@ -523,11 +606,30 @@ class ExecutorMachine(RuleBasedStateMachine):
         """stop() cancels every job; the executor stops once they have ended."""
         assert self.executor is not None
         self.stop_called = True
-        self.executor.stop()
+        with self.expected_warnings():
+            self.executor.stop()
         for record in self.all:
             assert not record.future.cancellable
 
+    @precondition(lambda self: not self.stop_called and self.submissions >= 4)
+    @rule()
+    def shutdown(self) -> None:
+        """With every worker let go, shutdown() cancels, delivers and stops."""
+        assert self.executor is not None
+        self.stop_called = True
+        for record in list(self.all):
+            record.gate.release()
+        with self.expected_warnings():
+            self.executor.shutdown(timeout=SAFETY_TIMEOUT)
+        assert self.executor.stopped
+        for record in self.all:
+            assert record.future.done, f"{record.future!r} outlived shutdown()"
+
     # -- invariants -----------------------------------------------------
+
+    @invariant()
+    def callbacks_did_not_fail(self) -> None:
+        assert not self.callback_errors, self.callback_errors
 
     @invariant()
     def futures_follow_the_state_table(self) -> None:
@@ -556,13 +658,13 @@ class ExecutorMachine(RuleBasedStateMachine):
         executor = self.executor
         try:
             if executor is not None:
-                if executor.running:
-                    executor.stop()
-                for record in self.all:
-                    record.gate.open()
-                assert self.loop.run_until(lambda: executor.stopped, SAFETY_TIMEOUT), (
-                    f"{executor!r} did not stop"
-                )
+                with self.expected_warnings():
+                    if executor.running:
+                        executor.stop()
+                    for record in self.all:
+                        record.gate.open()
+                    stopped = self.loop.run_until(lambda: executor.stopped, SAFETY_TIMEOUT)
+                assert stopped, f"{executor!r} did not stop"
                 for record in self.all:
                     record.check_changes()
                     record.check_data()
@@ -576,6 +678,7 @@ class ExecutorMachine(RuleBasedStateMachine):
                 thread.join(SAFETY_TIMEOUT)
             assert not worker_threads(), f"worker threads left: {worker_threads()}"
             assert not self.errors.records, [r.getMessage() for r in self.errors.records]
+            assert not self.callback_errors, self.callback_errors
         finally:
             logging.getLogger("traits_jobs").removeHandler(self.errors)
             for record in self.all:
