@@ -106,7 +106,7 @@ def per_job_tables(executor: TraitsExecutor) -> dict[str, int]:
     seen: set[int] = set()
 
     def walk(path: str, obj: object, depth: int) -> None:
-        if id(obj) in seen or depth > 3:
+        if id(obj) in seen or depth > 6:
             return
         seen.add(id(obj))
         attributes = getattr(obj, "__dict__", None) or {
@@ -240,8 +240,8 @@ def test_rounds_of_jobs_leave_no_traits_jobs_objects_behind(executor):
     assert after_two == after_one
 
 
-def test_per_job_tables_are_empty_after_stop(executor):
-    """Once stopped, the executor and its router keep no entry for any job."""
+def submit_jobs_of_every_sort(executor: TraitsExecutor) -> list:
+    """Jobs that use every per-job table: timed, coalesced, claiming, waiting, background."""
     started = threading.Event()
 
     def endless():
@@ -249,14 +249,38 @@ def test_per_job_tables_are_empty_after_stop(executor):
         while True:
             yield 1
 
-    submit_iteration(executor, endless, timeout=SAFETY_TIMEOUT * 100)
-    submit_progress(executor, reporting, Payload())
-    submit_call(executor, failing, Payload(), resources={"stage"})
+    futures = [
+        submit_iteration(executor, endless, timeout=SAFETY_TIMEOUT * 100, resources={"stage:x"}),
+        submit_progress(executor, reporting, Payload(), coalesce_progress=True),
+        submit_call(executor, failing, Payload(), resources={"camera"}),
+        submit_call(executor, pow, 2, 2, resources={"stage:*"}, on_conflict="wait"),
+        submit_call(executor, pow, 2, 3, background=True, name="leak-test"),
+    ]
     wait_event(started)
-    executor.shutdown(timeout=SAFETY_TIMEOUT)
+    return futures
+
+
+def assert_no_job_is_kept(executor: TraitsExecutor) -> None:
     tables = per_job_tables(executor)
     assert tables, "no tables found: the helper no longer sees the executor's state"
     assert {name: size for name, size in tables.items() if size} == {}
+
+
+def test_per_job_tables_are_empty_after_stop(executor):
+    """Once stopped, the executor and its router keep no entry for any job."""
+    submit_jobs_of_every_sort(executor)
+    executor.shutdown(timeout=SAFETY_TIMEOUT)
+    assert_no_job_is_kept(executor)
+
+
+def test_per_job_tables_are_empty_once_every_job_has_ended(executor):
+    """A running executor whose jobs have all ended keeps no entry for any of them."""
+    futures = submit_jobs_of_every_sort(executor)
+    futures[0].cancel()
+    for future in futures:
+        wait_done(executor, future)
+    wait_for(executor, executor, "jobs", lambda e: not e.jobs)
+    assert_no_job_is_kept(executor)
 
 
 def test_a_stopped_executor_is_collected(executor):
