@@ -8,7 +8,7 @@ import pytest
 from traits.api import HasStrictTraits, Int
 
 from traits_jobs.api import ManualEventLoop, TraitsExecutor, submit_call
-from traits_jobs.testing import TestAssistant, exercise_event_loop, run_until
+from traits_jobs.testing import SAFETY_TIMEOUT, TestAssistant, exercise_event_loop, run_until
 
 
 class Counter(HasStrictTraits):
@@ -120,3 +120,27 @@ def test_fixture_checks_no_worker_is_left(pytester):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2, errors=1)
     result.stdout.fnmatch_lines(["*error(s) logged by traits_jobs*ZeroDivisionError*"])
+
+
+def test_manual_executor_delivers_only_when_the_test_runs_its_loop(manual_executor):
+    """manual_executor's loop is a ManualEventLoop: nothing arrives until the test runs it."""
+    loop = manual_executor.event_loop
+    assert isinstance(loop, ManualEventLoop)
+    future = submit_call(manual_executor, pow, 2, 5)
+    assert future.state == "waiting"
+    run_until(loop, future, "done", lambda f: f.done)
+    assert future.result == 32
+
+
+def test_manual_executor_runs_timeouts_on_the_virtual_clock(manual_executor):
+    """A timeout expires when the test advances the clock, not before."""
+    loop = manual_executor.event_loop
+    release = threading.Event()
+    future = submit_call(manual_executor, release.wait, SAFETY_TIMEOUT, timeout=60.0)
+    run_until(loop, future, "state", lambda f: f.state == "executing")
+    loop.advance(59.0)
+    assert future.state == "executing"
+    loop.advance(1.0)
+    assert future.end_reason == "timed out"
+    release.set()
+    run_until(loop, manual_executor, "jobs", lambda e: not e.jobs)
