@@ -658,13 +658,8 @@ class ExecutorMachine(RuleBasedStateMachine):
         executor = self.executor
         try:
             if executor is not None:
-                with self.expected_warnings():
-                    if executor.running:
-                        executor.stop()
-                    for record in self.all:
-                        record.gate.open()
-                    stopped = self.loop.run_until(lambda: executor.stopped, SAFETY_TIMEOUT)
-                assert stopped, f"{executor!r} did not stop"
+                self._stop(executor)
+                assert executor.stopped, f"{executor!r} did not stop"
                 for record in self.all:
                     record.check_changes()
                     record.check_data()
@@ -680,9 +675,24 @@ class ExecutorMachine(RuleBasedStateMachine):
             assert not self.errors.records, [r.getMessage() for r in self.errors.records]
             assert not self.callback_errors, self.callback_errors
         finally:
+            # After a failure too: leave nothing running for the next example.
             logging.getLogger("traits_jobs").removeHandler(self.errors)
             for record in self.all:
                 record.gate.release()
+            if executor is not None and not executor.stopped:
+                with contextlib.suppress(Exception):
+                    self._stop(executor)
+            for thread in worker_threads():
+                thread.join(SAFETY_TIMEOUT)
+
+    def _stop(self, executor: TraitsExecutor) -> None:
+        """Stop the executor, let every worker go, and deliver until it has stopped."""
+        with self.expected_warnings():
+            if executor.running:
+                executor.stop()
+            for record in self.all:
+                record.gate.open()
+            self.loop.run_until(lambda: executor.stopped, SAFETY_TIMEOUT)
 
 
 TestExecutorMachine = ExecutorMachine.TestCase
