@@ -3,8 +3,8 @@
 
 import pytest
 
-from traits_jobs.states.exceptions import TraitsJobsError
 from traits_jobs.executor.resource_table import ResourceTable
+from traits_jobs.states.exceptions import TraitsJobsError
 from traits_jobs.states.resources import (
     ResourceConflictError,
     overlaps,
