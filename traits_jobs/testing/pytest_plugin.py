@@ -19,10 +19,10 @@ makes the fixtures available:
     The errors traits_jobs logged during the test; a test that provokes
     one on purpose takes it with ``traits_jobs_errors.take()``.
 
-The executor fixtures shut the executor down after the test, check that no worker thread is
-left behind, and fail the test if an observer of a future raised (observer
-exceptions are re-raised into traits_jobs while the fixture is active, which
-logs them).
+The executor fixtures shut the executor down after the test, check that no
+worker thread is left behind, and fail the test if an observer of a future
+raised (observer exceptions are re-raised into traits_jobs while the fixture
+is active, which logs them).
 """
 
 import logging
