@@ -247,6 +247,10 @@ class Record:
         self.gate: Gate = options.pop("gate")
         self.fails: bool = options.pop("fails")
         self.steps: int = options.pop("steps")
+        #: Items, and progress reports unless coalesced, all arrive: none is dropped.
+        self.lossless = kind == "iteration" or (
+            kind == "progress" and not options.get("coalesce_progress")
+        )
         #: (trait, new value, public state when it fired), in firing order.
         self.changes: list[tuple[str, Any, str]] = []
         #: Job-specific events: (value, state when it fired, cancel() had returned).
@@ -321,10 +325,10 @@ class Record:
             assert state == EXECUTING, f"{value!r} delivered while {state}"
             assert not after_cancel, f"{value!r} delivered after cancel() returned"
         values = [value for value, _, _ in self.data]
-        if self.kind == "iteration":
+        if self.lossless:
             assert values == self.gate.sent[: len(values)], f"{values} of {self.gate.sent}"
         else:
-            # Progress reports may be coalesced: a subsequence, in order.
+            # Coalesced reports: a subsequence, in order.
             assert values == sorted(set(values)), f"reports out of order: {values}"
             assert set(values) <= set(self.gate.sent), f"{values} of {self.gate.sent}"
 
@@ -341,7 +345,7 @@ class Record:
             assert future.result == RESULT
             assert not self.fails
             assert self.gate.sent == list(range(self.steps))
-            if self.kind == "iteration":
+            if self.lossless:
                 assert values == self.gate.sent
             elif self.steps:
                 # The last report always arrives.
@@ -400,6 +404,8 @@ job_choices = {
     "timeout": st.sampled_from([None, None, None, 1.0, 3.0]),
     "settle_time": st.sampled_from([0.0, 0.0, 0.0, 0.5, 2.0]),
     "name": st.sampled_from([None, "live", "scan"]),
+    # Taken by progress jobs only.
+    "coalesce_progress": st.booleans(),
 }
 
 
@@ -449,7 +455,7 @@ class ExecutorMachine(RuleBasedStateMachine):
         """Submit one job; return its future, or None if it was refused."""
         assert self.executor is not None
         submit_function, job_function, _ = KINDS[kind]
-        options = self._options(choices)
+        options = self._options(kind, choices)
         jobs_before = self.executor.jobs
         try:
             return submit_function(
@@ -463,7 +469,7 @@ class ExecutorMachine(RuleBasedStateMachine):
         return None
 
     @staticmethod
-    def _options(choices: dict[str, Any]) -> dict[str, Any]:
+    def _options(kind: str, choices: dict[str, Any]) -> dict[str, Any]:
         options = {
             key: value
             for key, value in choices.items()
@@ -471,11 +477,13 @@ class ExecutorMachine(RuleBasedStateMachine):
         }
         if not options.get("background"):
             options.pop("name", None)
+        if kind != "progress":
+            options.pop("coalesce_progress", None)
         return options
 
     def _record(self, kind: str, gate: Gate, future: Any, choices: dict[str, Any]) -> Record:
         assert future is None or not self.stop_called, "a stopped executor took a job"
-        options = self._options(choices)
+        options = self._options(kind, choices)
         options.update(gate=gate, steps=choices["steps"], fails=choices["fails"])
         record = Record(self, future, kind, options)
         if future is not None:
