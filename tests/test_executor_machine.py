@@ -47,6 +47,7 @@ from traits_jobs.api import (
     TIMED_OUT,
     WAITING,
     ExecutorStateError,
+    JobCancelledError,
     JobTimeoutError,
     ManualEventLoop,
     PreemptionWarning,
@@ -588,6 +589,29 @@ class ExecutorMachine(RuleBasedStateMachine):
                 with self.expected_warnings():
                     assert self.loop.run_until(lambda: future.done, SAFETY_TIMEOUT)
         self.run_loop()
+
+    @rule(record=records)
+    def finish_and_wait(self, record: Record) -> None:
+        """Let one job's worker run to its end, then wait() for its future's outcome."""
+        if record.future is None:
+            return
+        record.gate.open()
+        if not record.gate.left or record.options.get("settle_time"):
+            return  # Not started, or settling: wait() could only time out.
+        future = record.future
+        with self.expected_warnings():
+            try:
+                outcome = future.wait(timeout=SAFETY_TIMEOUT)
+            except JobCancelledError:
+                assert future.state == CANCELLED
+            except JobTimeoutError:
+                assert future.end_reason == TIMED_OUT
+            except Boom as error:
+                assert future.state == FAILED
+                assert error is future.error
+            else:
+                assert future.state == COMPLETED
+                assert outcome == RESULT
 
     @rule()
     def run_loop(self) -> None:
