@@ -19,6 +19,8 @@ from traits_jobs.api import (
     CANCELLED,
     EXECUTING,
     TraitsExecutor,
+    all_of,
+    any_of,
     submit_call,
     submit_iteration,
     submit_progress,
@@ -147,6 +149,19 @@ def test_a_kept_future_does_not_keep_the_jobs_arguments(executor):
     del job, payload
     assert collected(*refs)
     assert future.result == "done"
+
+
+@pytest.mark.parametrize("combine", [all_of, any_of], ids=["all_of", "any_of"])
+def test_combined_futures_are_collected_with_their_parts(executor, combine):
+    """A combination and its parts, once ended and dropped, are all collected."""
+    parts = [submit_call(executor, pow, 2, 2), submit_call(executor, failing, Payload())]
+    combined = combine(*parts)
+    for future in [*parts, combined]:
+        wait_done(executor, future)
+    wait_for(executor, executor, "jobs", lambda e: not e.jobs)
+    refs = [weakref.ref(future) for future in [*parts, combined]]
+    del parts, combined, future
+    assert collected(*refs)
 
 
 def test_progress_reports_are_released_once_delivered(executor):
