@@ -2,6 +2,7 @@
 """ManualEventLoop's virtual clock and its timers."""
 
 import gc
+import math
 import weakref
 
 import pytest
@@ -112,3 +113,18 @@ def test_advance_refuses_a_negative_duration():
     """advance(-1) raises ValueError naming the value."""
     with pytest.raises(ValueError, match="-1"):
         ManualEventLoop().advance(-1)
+
+
+@pytest.mark.parametrize("seconds", [math.nan, math.inf, "1"])
+def test_advance_refuses_a_duration_that_is_not_a_finite_number(seconds):
+    """advance() refuses NaN, infinity and non-numbers, naming the value."""
+    with pytest.raises(ValueError, match="finite, non-negative"):
+        ManualEventLoop().advance(seconds)
+
+
+def test_the_clock_never_goes_back_when_a_timer_advances_it():
+    """A timer that advances the clock itself leaves it at the later time."""
+    loop = ManualEventLoop()
+    loop.call_later(1.0, lambda: loop.advance(10.0))
+    loop.advance(2.0)
+    assert loop.time() == 11.0

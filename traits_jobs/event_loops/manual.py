@@ -3,6 +3,7 @@
 
 import heapq
 import itertools
+import math
 import queue
 import time
 from collections.abc import Callable
@@ -66,9 +67,14 @@ class ManualEventLoop(IEventLoop):
         -------
         int
             How many timers ran.
+
+        Raises
+        ------
+        ValueError
+            If ``seconds`` is negative, infinite or not a number.
         """
-        if seconds < 0:
-            msg = f"advance() takes a non-negative number of seconds, not {seconds!r}"
+        if not (isinstance(seconds, int | float) and 0 <= seconds < math.inf):
+            msg = f"advance() takes a finite, non-negative number of seconds, not {seconds!r}"
             raise ValueError(msg)
         end = self._now + seconds
         ran = 0
@@ -81,7 +87,8 @@ class ManualEventLoop(IEventLoop):
             else:
                 ran += 1
                 self._waiters.run_callback(callback)
-        self._now = end
+        # A timer may have advanced the clock further itself: it never goes back.
+        self._now = max(self._now, end)
         return ran
 
     def call_soon_threadsafe(self, callback: Callable[[], object]) -> None:
