@@ -65,7 +65,7 @@ def test_default_submit_job_goes_through_the_pool_future():
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         withdraw = EventsOnlyContext().submit_job(pool, job)
         assert job.ran.wait(SAFETY_TIMEOUT)
-    assert withdraw() is False
+    assert withdraw(job) is False
     assert job.failures == []
 
 
@@ -98,7 +98,7 @@ def test_thread_context_withdraws_from_its_own_pool():
     assert started.wait(SAFETY_TIMEOUT)
     queued = Recorded()
     withdraw = context.submit_job(pool, queued)
-    assert withdraw() is True
+    assert withdraw(queued) is True
     release.set()
     pool.shutdown(wait=True)
     assert not queued.ran.is_set()

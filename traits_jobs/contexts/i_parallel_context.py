@@ -39,6 +39,9 @@ class PoolJob(Protocol):
     #: Unique among the executor's live jobs.
     job_id: int
 
+    def __hash__(self) -> int:
+        """Jobs are hashable: a pool may key its queue by them."""
+
     def __call__(self) -> None:
         """Run the job on a worker."""
 
@@ -46,8 +49,8 @@ class PoolJob(Protocol):
         """Report that the pool could not run the job (it did not pickle, the pool broke)."""
 
 
-#: Takes a queued job back out of its pool; True if it will never run.
-Withdraw = Callable[[], bool]
+#: ``withdraw(job)`` takes a queued job back out of its pool; True if it will never run.
+Withdraw = Callable[[PoolJob], bool]
 
 
 class IParallelContext(abc.ABC):
@@ -93,7 +96,7 @@ class IParallelContext(abc.ABC):
         return self.event()
 
     def submit_job(self, pool: concurrent.futures.Executor, job: PoolJob) -> Withdraw:
-        """Queue ``job`` on ``pool``; return what withdraws it. Thread-safe.
+        """Queue ``job`` on ``pool``; return what withdraws it: ``withdraw(job)``. Thread-safe.
 
         The default goes through ``pool.submit`` and its ``Future``: a
         failure of the pool to run the job reaches ``job.pool_failed``.
@@ -112,4 +115,4 @@ class IParallelContext(abc.ABC):
                     job.pool_failed(error)
 
         pool_future.add_done_callback(done)
-        return pool_future.cancel
+        return lambda _job: pool_future.cancel()

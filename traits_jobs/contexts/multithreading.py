@@ -2,7 +2,6 @@
 """Jobs on threads of this process."""
 
 import concurrent.futures
-import functools
 import threading
 from typing import TYPE_CHECKING
 
@@ -40,8 +39,9 @@ class MultithreadingContext(IParallelContext):
         """Queue ``job``; a :class:`WorkerThreadPool` takes it without a ``Future``."""
         if isinstance(pool, WorkerThreadPool):
             # The job record is its own key: unique even in a pool shared by executors.
-            pool.submit_job(job, job)  # type: ignore[arg-type]
-            return functools.partial(pool.withdraw, job)  # type: ignore[arg-type]
+            pool.submit_job(job, job)
+            # One bound method per pool, not one object per job.
+            return pool.withdrawer
         return super().submit_job(pool, job)
 
     def sender(self, router: "MessageSink") -> "SendFunction":

@@ -83,6 +83,8 @@ class WorkerThreadPool(concurrent.futures.Executor):
         self._lock = threading.Lock()
         self._shutdown = False
         self._anonymous = itertools.count()
+        #: :meth:`withdraw`, bound once: callers may keep it per queued job.
+        self.withdrawer = self.withdraw
 
     @property
     def max_workers(self) -> int:

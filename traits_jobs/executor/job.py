@@ -62,7 +62,7 @@ class Job:
         self.cancel_event.set()
         withdraw, unqueue = self.withdraw, self.unqueue
         if withdraw is not None:
-            withdrawn = withdraw()
+            withdrawn = withdraw(self)
         else:
             withdrawn = unqueue is not None and unqueue(self)
         if withdrawn:
