@@ -44,8 +44,9 @@ def fuzz(session: nox.Session) -> None:
         "pytest",
         "tests/test_executor_machine.py",
         "tests/test_scheduler_machine.py",
-        "-p",
-        "no:timeout",
+        # 10,000 examples take minutes: no per-test time limit.
+        "-o",
+        "timeout=0",
         *session.posargs,
         env={**QT_ENV, "HYPOTHESIS_PROFILE": "fuzz"},
     )

@@ -192,7 +192,7 @@ def test_named_background_jobs_and_rebinding(executor):
     started = [threading.Event(), threading.Event()]
     a = submit_call(executor, held_call, started[0], release[0], background=True, name="poll")
     assert executor.background_jobs == {"poll": a}
-    with pytest.warns(UserWarning, match="name 'poll' is in use"):
+    with pytest.warns(UserWarning, match="name 'poll' was in use"):
         b = submit_call(executor, held_call, started[1], release[1], background=True, name="poll")
     assert executor.background_jobs == {"poll": b}
     assert executor.jobs == [a, b]
@@ -203,6 +203,19 @@ def test_named_background_jobs_and_rebinding(executor):
     wait_done(executor, b)
     wait_for(executor, executor, "jobs", lambda e: not e.jobs)
     assert executor.background_jobs == {}
+
+
+def test_a_refused_background_job_does_not_take_the_name(executor):
+    """A background job refused for its resources neither warns nor takes a live name."""
+    started, release = threading.Event(), threading.Event()
+    poll = submit_call(
+        executor, held_call, started, release, background=True, name="poll", resources={"stage"}
+    )
+    with pytest.raises(ResourceConflictError):
+        submit_call(executor, abs, -1, background=True, name="poll", resources={"stage"})
+    assert executor.background_jobs == {"poll": poll}
+    release.set()
+    wait_done(executor, poll)
 
 
 def test_wait_for_background_returns_the_futures_however_they_ended(executor):

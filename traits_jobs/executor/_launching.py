@@ -79,15 +79,13 @@ class Launching:
             )
         return job
 
-    def _warn_if_renamed(self, options: JobOptions) -> None:
-        with self._lock:
-            earlier = self._scheduler.renamed_background(options)
-        if earlier is not None:
-            warnings.warn(
-                f"Background job name {options.name!r} is in use by {safe_repr(earlier)}; "
-                "it now names the new job. The earlier job runs on.",
-                stacklevel=4,
-            )
+    def _warn_renamed(self, name: str | None, earlier: BaseFuture) -> None:
+        """Warn that an admitted background job took ``name`` over from ``earlier``."""
+        warnings.warn(
+            f"Background job name {name!r} was in use by {safe_repr(earlier)}; "
+            "it now names the new job. The earlier job runs on.",
+            stacklevel=4,
+        )
 
     def _launch(self, job: Job) -> None:
         """Queue a job on the worker pool. Never under the lock: the pool is user code.

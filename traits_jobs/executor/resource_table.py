@@ -56,8 +56,8 @@ class ResourceTable(Generic[H]):
     def conflicts(self, claims: frozenset[str]) -> dict[H, frozenset[str]]:
         """Return the holders whose claims overlap ``claims``.
 
-        Each is mapped to the subset of its own claims that overlap, in
-        acquisition order.
+        Each is mapped to the subset of its own claims that overlap, in the
+        order they acquired (or, for one that waited first, joined the queue).
         """
         return self._find(self._held, self._held_index, self._checked(claims))
 

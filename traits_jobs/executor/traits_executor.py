@@ -205,8 +205,6 @@ class TraitsExecutor(Launching, Stopping, DeprecatedSubmitMethods, HasStrictTrai
         job = self._make_job(task, job_options)
         future = job.future
         assert future is not None
-        if job_options.background and job_options.name is not None:
-            self._warn_if_renamed(job_options)
         claims = job_options.resources or job_options.background
         with self._lock:
             self._check_running("submit a job")
@@ -217,9 +215,10 @@ class TraitsExecutor(Launching, Stopping, DeprecatedSubmitMethods, HasStrictTrai
             else:
                 job.timed.job_id = job_id
                 self._router.add_receiver(job_id, job.timed)
-            start, preempt = True, []
+            start, preempt, renamed = True, [], None
             if claims:
                 try:
+                    renamed = self._scheduler.renamed_background(job_options)
                     start, preempt = self._scheduler.admit(job, future, job_options)
                 except BaseException:
                     del self._jobs[job_id]
@@ -232,6 +231,8 @@ class TraitsExecutor(Launching, Stopping, DeprecatedSubmitMethods, HasStrictTrai
         for preemption in preempt:
             self._on_main_thread(functools.partial(self._preempt, preemption))
         self._on_main_thread(self._book_changed)
+        if renamed is not None:
+            self._warn_renamed(job_options.name, renamed)
         return future
 
     def _check_running(self, action: str) -> None:
