@@ -59,6 +59,7 @@ from traits_jobs.api import (
     submit_progress,
 )
 from traits_jobs.testing import SAFETY_TIMEOUT
+from traits_jobs.testing.pytest_plugin import ErrorRecorder
 
 #: Worker threads of traits_jobs are named with this prefix.
 WORKER_PREFIX = "traits_jobs"
@@ -370,17 +371,6 @@ class Record:
                 assert future.preempted_by is not None
 
 
-class ErrorLog(logging.Handler):
-    """Keeps the errors the traits_jobs logger reports."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 def worker_threads() -> list[threading.Thread]:
     """The live threads of traits_jobs worker pools."""
     return [t for t in threading.enumerate() if t.name.startswith(WORKER_PREFIX)]
@@ -425,7 +415,7 @@ class ExecutorMachine(RuleBasedStateMachine):
         self.stop_called = False
         #: What the program's own observers and callbacks raised.
         self.callback_errors: list[BaseException] = []
-        self.errors = ErrorLog()
+        self.errors = ErrorRecorder()
         logging.getLogger("traits_jobs").addHandler(self.errors)
 
     @initialize(max_workers=st.integers(1, 4))

@@ -7,47 +7,23 @@ under the executor's lock; everything here that reaches user code (a pool's
 the lock is released.
 """
 
-import concurrent.futures
-import threading
 import warnings
 from collections.abc import Callable
-from typing import Any
 
-from traits_jobs.contexts.i_parallel_context import IParallelContext
-from traits_jobs.event_loops.i_event_loop import IEventLoop
+from traits_jobs.executor._parts import ExecutorParts
 from traits_jobs.executor.job import Job
-from traits_jobs.executor.scheduler import Preemption, Scheduler
+from traits_jobs.executor.scheduler import Preemption
 from traits_jobs.executor.timing import TimedReceiver
-from traits_jobs.executor.waiting import Waiter
 from traits_jobs.jobs.base_future import BaseFuture
 from traits_jobs.jobs.base_task import BaseTask
 from traits_jobs.jobs.i_task_specification import ITaskSpecification
 from traits_jobs.jobs.options import JobOptions
-from traits_jobs.routing.router import MessageRouter
 from traits_jobs.states.exceptions import ExecutorStateError, PreemptionWarning
 from traits_jobs.states.failure import safe_repr, safe_str
 
 
-class Launching:
+class Launching(ExecutorParts):
     """Making jobs, queueing them on the pool, starting held ones, preempting."""
-
-    # Provided by TraitsExecutor.
-    _lock: threading.Lock
-    _context: IParallelContext
-    _worker_pool: concurrent.futures.Executor
-    _event_loop: IEventLoop
-    _router: MessageRouter
-    _send: Any
-    _jobs: dict[int, Job]
-    _scheduler: Scheduler[Job, BaseFuture]
-    _waiter: Waiter
-    _internal_state: str
-    _owns_pool: bool
-    _owns_context: bool
-    _owns_event_loop: bool
-    _notify_state: Callable[[str, str], None]
-    _notify: Callable[[str, Any, Any], None]
-    _check_running: Callable[[str], None]
 
     def _make_job(self, task: ITaskSpecification, options: JobOptions) -> Job:
         job = Job(self._context.cancel_flag(), self._router, self._send)

@@ -6,21 +6,14 @@ futures' observers run after the executor's lock is released: an observer
 of ``state`` may cancel jobs, wait for them or read the executor's books.
 """
 
-import concurrent.futures
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
-from traits_jobs.contexts.i_parallel_context import IParallelContext
-from traits_jobs.event_loops.i_event_loop import IEventLoop
+from traits_jobs.executor._parts import ExecutorParts
 from traits_jobs.executor.job import Job
-from traits_jobs.executor.scheduler import Scheduler
-from traits_jobs.executor.waiting import Waiter
 from traits_jobs.jobs._state_machine import Event
-from traits_jobs.jobs.base_future import BaseFuture
 from traits_jobs.jobs.options import check_seconds
-from traits_jobs.routing.router import MessageRouter
 from traits_jobs.states.exceptions import (
     ExecutorStateError,
     ShutdownTimeoutError,
@@ -32,26 +25,8 @@ from traits_jobs.states.failure import marshal_exception, safe_repr
 logger = logging.getLogger(__name__)
 
 
-class Stopping:
+class Stopping(ExecutorParts):
     """stop(), shutdown(), wait_for_background() and the end of each job."""
-
-    # Provided by TraitsExecutor.
-    _lock: threading.Lock
-    _context: IParallelContext
-    _worker_pool: concurrent.futures.Executor
-    _event_loop: IEventLoop
-    _router: MessageRouter
-    _send: Any
-    _jobs: dict[int, Job]
-    _scheduler: Scheduler[Job, BaseFuture]
-    _waiter: Waiter
-    _internal_state: str
-    _owns_pool: bool
-    _owns_context: bool
-    _owns_event_loop: bool
-    _notify_state: Callable[[str, str], None]
-    _notify: Callable[[str, Any, Any], None]
-    _check_running: Callable[[str], None]
 
     # Provided by Launching.
     _forget: Callable[[Job], list[Job]]
