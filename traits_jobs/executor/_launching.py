@@ -66,6 +66,9 @@ class Launching(ExecutorParts):
     def _launch(self, job: Job) -> None:
         """Queue a job on the worker pool. Never under the lock: the pool is user code.
 
+        A job the pool refuses ends FAILED with the pool's error, like any
+        other job, and releases its claims.
+
         Raises
         ------
         ExecutorStateError
@@ -77,30 +80,31 @@ class Launching(ExecutorParts):
             job.withdraw = self._context.submit_job(self._worker_pool, job)
         except Exception as error:
             msg = f"The worker pool refused the job: {type(error).__name__}: {safe_str(error)}"
-            raise ExecutorStateError(msg) from error
+            refusal = ExecutorStateError(msg)
+            refusal.__cause__ = error
+            job.pool_failed(refusal)
+            raise refusal from error
         except BaseException as error:
-            job.pool_failed(error)
-            raise
-
-    def _launch_new(self, job: Job) -> None:
-        """Queue a job just submitted; if the pool refuses it, fail its future and raise."""
-        try:
-            self._launch(job)
-        except ExecutorStateError as error:
-            # The job ends FAILED like any other, and releases its claims.
             job.pool_failed(error)
             raise
 
     def _launch_ready(self, ready: list[Job]) -> None:
         """Queue the jobs whose resources came free. Any thread, never under the lock.
 
-        A job that the pool refuses ends FAILED with the pool's error.
+        A job that the pool refuses ends FAILED with the pool's error; the
+        others are launched all the same, and anything else the pool raised
+        is raised once they are.
         """
+        interrupted: BaseException | None = None
         for job in ready:
             try:
                 self._launch(job)
-            except ExecutorStateError as error:
-                job.pool_failed(error)
+            except ExecutorStateError:
+                pass  # The job's future ends FAILED through the router.
+            except BaseException as error:
+                interrupted = interrupted or error
+        if interrupted is not None:
+            raise interrupted
 
     def _forget(self, job: Job) -> list[Job]:
         """Drop a job from the scheduler; return the jobs that can start. Under the lock."""

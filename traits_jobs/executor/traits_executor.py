@@ -227,7 +227,7 @@ class TraitsExecutor(Launching, Stopping, DeprecatedSubmitMethods, HasStrictTrai
                 if not start:
                     job.unqueue = self._unqueue
         if start:
-            self._launch_new(job)
+            self._launch(job)
         for preemption in preempt:
             self._on_main_thread(functools.partial(self._preempt, preemption))
         self._on_main_thread(self._book_changed)
