@@ -335,9 +335,16 @@ _DESTROYED_APP = textwrap.dedent(
     from traits_jobs.api import ExecutorStateError, QtEventLoop, TraitsExecutor, submit_call
 
     app = QtWidgets.QApplication([])
-    executor = TraitsExecutor(event_loop=QtEventLoop())
-    release = threading.Event()
-    running = submit_call(executor, release.wait, 30)
+    executor = TraitsExecutor(event_loop=QtEventLoop(), max_workers=1)
+    release, started = threading.Event(), threading.Event()
+
+    def hold():
+        started.set()
+        release.wait(30)
+
+    running = submit_call(executor, hold)
+    queued = submit_call(executor, abs, -1)
+    started.wait(30)
     app.shutdown()
     del app
     gc.collect()
@@ -349,6 +356,7 @@ _DESTROYED_APP = textwrap.dedent(
     print("running:", running.state, running.exception[0])
     release.set()
     executor.shutdown(timeout=30)
+    print("queued:", queued.state, queued.exception[0])
     print("executor:", executor.state)
     """
 )
@@ -369,8 +377,10 @@ def test_an_executor_whose_qapplication_was_destroyed_fails_clearly(tmp_path):
     lines = done.stdout.splitlines()
     assert lines[0].startswith("submit: The QApplication that this QtEventLoop delivered to")
     assert lines[1] == "running: failed traits_jobs.states.exceptions.ExecutorStateError"
-    assert lines[2] == "executor: stopped"
+    assert lines[2] == "queued: failed traits_jobs.states.exceptions.ExecutorStateError"
+    assert lines[3] == "executor: stopped"
     assert "Internal C++ object" not in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_a_failing_state_observer_does_not_stop_stop(executor, traits_jobs_errors):

@@ -128,9 +128,11 @@ _ROWS: tuple[tuple[S, Control | Event, S, int], ...] = (
     # The pool failed the job before it could start (a pickling error, a
     # broken process pool): the job ends failed without having run.
     (S.WAITING, _RAISED, S.FAILED, KEEP),
-    # The executor failed the job before it started (its event loop died);
-    # the pool may still start it, or drop it.
-    (S.WAITING, Event.FAIL, S.FAILED_RUNNING, KEEP | STOP_JOB),
+    # The executor failed the job before it started (its event loop died)
+    # and set its cancel flag: the worker drops it, or had just started it.
+    # Not STOP_JOB: withdrawing a queued job would deliver its end inside
+    # this transition.
+    (S.WAITING, Event.FAIL, S.FAILED_RUNNING, KEEP),
     (S.EXECUTING, _RETURNED, S.COMPLETED, KEEP),
     (S.EXECUTING, _RAISED, S.FAILED, KEEP),
     (S.EXECUTING, Event.CANCEL, S.CANCEL_REQUESTED_EXECUTING, 0),
