@@ -2,7 +2,6 @@
 """The message router: coalesced wake-ups, sliced drains, a bounded queue."""
 
 import threading
-import time
 
 import pytest
 
@@ -141,12 +140,26 @@ def test_order_is_kept_per_job_across_jobs():
     assert all(sink.received == list(range(500)) for sink in sinks.values())
 
 
-def wait_until(condition):
-    """Poll a cross-thread condition, with a deadline."""
-    deadline = time.monotonic() + SAFETY_TIMEOUT
-    while not condition():
-        assert time.monotonic() < deadline, "condition never held"
-        time.sleep(0.001)
+class ReportingCondition(threading.Condition):
+    """The router's room condition, telling when a producer starts to wait on it.
+
+    ``waiting`` is set while the producer still holds the lock, so anything
+    that takes the lock afterwards finds the producer inside ``wait()``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(threading.Lock())
+        self.waiting = threading.Event()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waiting.set()
+        return super().wait(timeout)
+
+
+def watch_room(router: MessageRouter) -> threading.Event:
+    """Make the router's producers report when they wait for room; return that event."""
+    room = router._room = ReportingCondition()
+    return room.waiting
 
 
 def test_producer_waits_when_queue_is_full():
@@ -154,8 +167,11 @@ def test_producer_waits_when_queue_is_full():
     loop, router, _, _ = make_router(max_pending=10)
     sink = Sink()
     router.add_receiver(1, sink)
+    waiting = watch_room(router)
     thread = send_from_thread(router, [(1, "item", i) for i in range(50)])
-    wait_until(lambda: router.waiting_producers == 1)
+    assert waiting.wait(SAFETY_TIMEOUT)
+    with router._room:
+        assert router.waiting_producers == 1
     assert router.pending == 10
     assert loop.run_until(lambda: len(sink.received) == 50, SAFETY_TIMEOUT)
     thread.join(SAFETY_TIMEOUT)
@@ -178,8 +194,9 @@ def test_close_releases_waiting_producers():
     """Closing the router lets blocked producers finish."""
     _, router, _, _ = make_router(max_pending=1)
     router.add_receiver(1, Sink())
+    waiting = watch_room(router)
     thread = send_from_thread(router, [(1, "item", i) for i in range(10)])
-    wait_until(lambda: router.waiting_producers == 1)
+    assert waiting.wait(SAFETY_TIMEOUT)
     router.close()
     thread.join(SAFETY_TIMEOUT)
     assert not thread.is_alive()
