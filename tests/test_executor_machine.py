@@ -152,10 +152,8 @@ class Gate:
 
     def open(self) -> None:
         """Let the job run to its end; wait until it has left, if it entered."""
-        with self._condition:
-            self._open = True
-            self._condition.notify_all()
-            self._wait_until_still()
+        self.release()
+        self.wait_until_still()
 
     def release(self) -> None:
         """Let the job run to its end, without waiting for it."""
