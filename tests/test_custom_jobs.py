@@ -161,6 +161,8 @@ def test_subclass_handlers_extend_the_parent_ones():
         def _on_bang(self, value):
             pass
 
-    # "status" is structured progress, which every future handles.
-    assert set(Louder._message_handlers) == {"fizz", "buzz", "bang", "status"}
-    assert set(FizzBuzzFuture._message_handlers) == {"fizz", "buzz", "status"}
+    # Every future handles the library's own dotted kinds: structured
+    # progress, published status, and the note that a job stopped as asked.
+    built_in = {"traits_jobs.progress_info", "traits_jobs.status", "traits_jobs.stopped"}
+    assert set(Louder._message_handlers) == {"fizz", "buzz", "bang"} | built_in
+    assert set(FizzBuzzFuture._message_handlers) == {"fizz", "buzz"} | built_in

@@ -280,3 +280,17 @@ def test_drain_is_not_reentered_from_an_observer():
     assert loop.run_until(lambda: len(sink.received) == 100, SAFETY_TIMEOUT)
     assert sink.received == list(range(100))
     assert deepest[0] == 1
+
+
+def test_two_coalescible_kinds_of_one_job_coalesce_each():
+    """A status and a progress report sent in turn each collapse to their newest."""
+    loop, router, _, _ = make_router()
+    sink = Sink()
+    router.add_receiver(1, sink)
+    status, progress = LatestKind("status"), LatestKind("progress")
+    messages = [(1, status if i % 2 else progress, i) for i in range(1000)]
+    messages += [(1, "item", "x"), (1, status, "after")]
+    send_from_thread(router, messages).join(SAFETY_TIMEOUT)
+    assert router.pending == 4
+    loop.run_pending()
+    assert sink.received == [998, 999, "x", "after"]

@@ -6,7 +6,8 @@ from functools import partial
 
 import pytest
 
-from traits_jobs.contexts.thread_pool import CancelFlag, WorkerThreadPool
+from traits_jobs.contexts.thread_pool import WorkerThreadPool
+from traits_jobs.states.control import JobControl
 from traits_jobs.testing import SAFETY_TIMEOUT
 
 
@@ -139,8 +140,8 @@ def test_bad_max_workers_is_rejected(max_workers):
 
 
 def test_cancel_flag():
-    """A CancelFlag starts clear and stays set."""
-    flag = CancelFlag()
+    """A job's control, as a cancel flag, starts clear and stays set."""
+    flag = JobControl()
     assert not flag.is_set()
     flag.set()
     assert flag.is_set()

@@ -14,16 +14,23 @@ Submitting jobs
 - :func:`submit_call`
 - :func:`submit_iteration`
 - :func:`submit_progress`
+- :func:`submit_loop`, :class:`LoopJob`, :class:`LoopClock`
 
 Futures
 -------
 - :class:`CallFuture`
 - :class:`IterationFuture`
 - :class:`ProgressFuture`
+- :class:`LoopFuture`, :class:`MissedIteration`
 - :data:`FutureState`, with :data:`WAITING`, :data:`EXECUTING`,
   :data:`COMPLETED`, :data:`FAILED`, :data:`CANCELLING`, :data:`CANCELLED`
-- :data:`EndReason`, whose values are :data:`COMPLETED`, :data:`FAILED`,
-  :data:`TIMED_OUT`, :data:`CANCELLED` and :data:`PREEMPTED`
+- :data:`EndReason`, whose values are :data:`COMPLETED`, :data:`STOPPED`,
+  :data:`FAILED`, :data:`TIMED_OUT`, :data:`CANCELLED` and :data:`PREEMPTED`
+  (:data:`STOPPED` is "stopped", an executor state and an end reason)
+
+Inside a job
+------------
+- :func:`current_job`, :class:`JobContext`
 
 Job control
 -----------
@@ -37,11 +44,12 @@ Job options
 
 Errors
 ------
-- :exc:`TaskCancelled`
+- :exc:`TaskCancelled`, :exc:`JobStopRequested`
 - :exc:`TraitsJobsError`, :exc:`ExecutorStateError`,
   :exc:`ShutdownTimeoutError`, :exc:`UnknownMessageError`,
   :exc:`RemoteJobError`
 - :exc:`JobTimeoutError`, :exc:`WaitTimeoutError`, :exc:`JobCancelledError`
+- :exc:`MissedDeadlineError`
 - :exc:`ResourceConflictError`, :exc:`PreemptionWarning`
 
 Defining job kinds
@@ -78,9 +86,12 @@ from traits_jobs.jobs.base_future import BaseFuture
 from traits_jobs.jobs.base_task import BaseTask
 from traits_jobs.jobs.call import CallFuture, submit_call
 from traits_jobs.jobs.combined import CombinedFuture, all_of, any_of
+from traits_jobs.jobs.context import JobContext, current_job
 from traits_jobs.jobs.i_future import IFuture
 from traits_jobs.jobs.i_task_specification import ITaskSpecification
 from traits_jobs.jobs.iteration import IterationFuture, submit_iteration
+from traits_jobs.jobs.loop import LoopClock, LoopFuture, LoopJob, submit_loop
+from traits_jobs.jobs.loop_schedule import MissedIteration
 from traits_jobs.jobs.message_handlers import message_handler
 from traits_jobs.jobs.options import JOB_OPTIONS, JobOptions
 from traits_jobs.jobs.progress import ProgressFuture, submit_progress
@@ -88,7 +99,9 @@ from traits_jobs.jobs.status import ProgressInfo, report_progress
 from traits_jobs.states.exceptions import (
     ExecutorStateError,
     JobCancelledError,
+    JobStopRequested,
     JobTimeoutError,
+    MissedDeadlineError,
     PreemptionWarning,
     RemoteJobError,
     ShutdownTimeoutError,
@@ -156,9 +169,16 @@ __all__ = [
     "ITaskSpecification",
     "IterationFuture",
     "JobCancelledError",
+    "JobContext",
     "JobOptions",
+    "JobStopRequested",
     "JobTimeoutError",
+    "LoopClock",
+    "LoopFuture",
+    "LoopJob",
     "ManualEventLoop",
+    "MissedDeadlineError",
+    "MissedIteration",
     "MultithreadingContext",
     "PreemptionWarning",
     "ProgressFuture",
@@ -174,9 +194,11 @@ __all__ = [
     "WaitTimeoutError",
     "all_of",
     "any_of",
+    "current_job",
     "message_handler",
     "report_progress",
     "submit_call",
     "submit_iteration",
+    "submit_loop",
     "submit_progress",
 ]

@@ -11,7 +11,8 @@ from traits_jobs.contexts.i_parallel_context import (
     PoolJob,
     Withdraw,
 )
-from traits_jobs.contexts.thread_pool import CancelFlag, WorkerThreadPool
+from traits_jobs.contexts.thread_pool import WorkerThreadPool
+from traits_jobs.states.control import JobControl
 
 if TYPE_CHECKING:
     from traits_jobs.states.messages import SendFunction
@@ -31,9 +32,14 @@ class MultithreadingContext(IParallelContext):
         """Make a ``threading.Event``."""
         return threading.Event()
 
-    def cancel_flag(self) -> CancelFlag:
-        """Make a :class:`CancelFlag`: threads share memory, no lock is needed."""
-        return CancelFlag()
+    def cancel_flag(self) -> JobControl:
+        """Make a job's control: threads share memory, so it is the cancel flag itself.
+
+        Cancelling sets an attribute, atomic under the GIL; the lock and
+        condition that stop, pause and settings need are made only for jobs
+        that use them.
+        """
+        return JobControl()
 
     def submit_job(self, pool: concurrent.futures.Executor, job: PoolJob) -> Withdraw:
         """Queue ``job``; a :class:`WorkerThreadPool` takes it without a ``Future``."""

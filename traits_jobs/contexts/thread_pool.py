@@ -25,27 +25,6 @@ logger = logging.getLogger(__name__)
 _STOP = object()
 
 
-class CancelFlag:
-    """A cancellation flag shared by threads of one process.
-
-    Setting and reading one attribute is atomic under the GIL; a
-    ``threading.Event`` would add a condition and a lock per job.
-    """
-
-    __slots__ = ("_set",)
-
-    def __init__(self) -> None:
-        self._set = False
-
-    def set(self) -> None:
-        """Request cancellation."""
-        self._set = True
-
-    def is_set(self) -> bool:
-        """Return True once :meth:`set` has been called."""
-        return self._set
-
-
 class WorkerThreadPool(concurrent.futures.Executor):
     """A fixed-size pool of worker threads, started as jobs arrive.
 

@@ -18,6 +18,7 @@ from traits_jobs.jobs.base_future import BaseFuture
 from traits_jobs.jobs.base_task import BaseTask
 from traits_jobs.jobs.i_task_specification import ITaskSpecification
 from traits_jobs.jobs.options import JobOptions
+from traits_jobs.states.control import JobControl, LinkedControl
 from traits_jobs.states.exceptions import ExecutorStateError, PreemptionWarning
 from traits_jobs.states.failure import safe_repr, safe_str
 
@@ -26,7 +27,9 @@ class Launching(ExecutorParts):
     """Making jobs, queueing them on the pool, starting held ones, preempting."""
 
     def _make_job(self, task: ITaskSpecification, options: JobOptions) -> Job:
-        job = Job(self._context.cancel_flag(), self._router, self._send)
+        flag = self._context.cancel_flag()
+        control = flag if isinstance(flag, JobControl) else LinkedControl(flag)
+        job = Job(control, self._router, self._send)
         future = task.future(job.cancel)
         runner = task.task()
         if not isinstance(future, BaseFuture) or not isinstance(runner, BaseTask):
@@ -43,6 +46,7 @@ class Launching(ExecutorParts):
             raise TypeError(msg)
         job.future, job.task, job.name = future, runner, options.name
         future._wait = self._waiter
+        future._control = control
         if options.name is not None:
             future.name = options.name
         if options.timeout is not None or options.settle_time:

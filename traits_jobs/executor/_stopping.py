@@ -180,7 +180,7 @@ class Stopping(ExecutorParts):
             self._notify_state(old, STOPPING)
         payload = marshal_exception(error)
         for job in jobs:
-            job.cancel_event.set()
+            job.control.set()
             assert job.future is not None
             if job.future.cancellable:
                 self._router.deliver(job.job_id, Event.FAIL, payload)

@@ -5,11 +5,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from traits_jobs.jobs.base_task import BaseTask, SendFunction, run_job
+from traits_jobs.states.control import JobControl
 from traits_jobs.states.failure import marshal_exception
 from traits_jobs.states.messages import Control
 
 if TYPE_CHECKING:
-    from traits_jobs.contexts.i_parallel_context import CancelEvent, Withdraw
+    from traits_jobs.contexts.i_parallel_context import Withdraw
     from traits_jobs.executor.timing import TimedReceiver
     from traits_jobs.jobs.base_future import BaseFuture
     from traits_jobs.routing.router import MessageRouter
@@ -22,7 +23,7 @@ class Job:
     """
 
     __slots__ = (
-        "cancel_event",
+        "control",
         "future",
         "job_id",
         "name",
@@ -34,10 +35,9 @@ class Job:
         "withdraw",
     )
 
-    def __init__(
-        self, cancel_event: "CancelEvent", router: "MessageRouter", send: SendFunction
-    ) -> None:
-        self.cancel_event = cancel_event
+    def __init__(self, control: JobControl, router: "MessageRouter", send: SendFunction) -> None:
+        #: The job's cancel flag, and the rest of what the main thread asks of it.
+        self.control = control
         self.router = router
         self.send = send
         self.job_id = -1
@@ -59,7 +59,7 @@ class Job:
 
         Main thread only: the future calls it from ``cancel()``.
         """
-        self.cancel_event.set()
+        self.control.set()
         withdraw, unqueue = self.withdraw, self.unqueue
         if withdraw is not None:
             withdrawn = withdraw(self)
@@ -76,7 +76,7 @@ class Job:
         """Run the task and report how it went. On a worker."""
         task, self.task = self.task, None
         if task is not None:
-            run_job(task, self.job_id, self.send, self.cancel_event.is_set)
+            run_job(task, self.job_id, self.send, self.control)
 
     def pool_failed(self, error: BaseException) -> None:
         """Report that the pool could not run the job. Any thread."""

@@ -29,6 +29,8 @@ class FutureOutcome(HasStrictTraits):
     _started_at = AnyTrait()
     _outcome = AnyTrait()
     _preempter = AnyTrait()
+    #: True once the job said it ended because it was asked to stop.
+    _stopped = AnyTrait(False)
     #: True once ``exception`` or ``error`` was read (or raised by wait/await),
     #: for reporting the failures that nobody looked at.
     _error_retrieved = AnyTrait(False)

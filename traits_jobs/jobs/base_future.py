@@ -35,7 +35,7 @@ from traits_jobs.jobs._state_machine import (
 )
 from traits_jobs.jobs.i_future import IFuture
 from traits_jobs.jobs.message_handlers import collect_handlers
-from traits_jobs.jobs.status import STATUS, ProgressInfo, ProgressReport
+from traits_jobs.jobs.status import PROGRESS_INFO, ProgressInfo, ProgressReport
 from traits_jobs.states.exceptions import (
     InvalidTransition,
     UnknownMessageError,
@@ -48,11 +48,13 @@ from traits_jobs.states.future_states import (
     DONE_STATES,
     FAILED,
     PREEMPTED,
+    STOPPED,
     TIMED_OUT,
     EndReason,
     FutureState,
 )
-from traits_jobs.states.messages import Control, MessageKind
+from traits_jobs.states.messages import PUBLISHED_STATUS, Control, MessageKind
+from traits_jobs.states.messages import STOPPED as STOPPED_KIND
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +86,9 @@ class BaseFuture(FutureWaiting, FutureOutcome):
     #: True once the job has ended: completed, failed or cancelled.
     done = Property(Bool, observe=None)
 
-    #: Why the future ended: "completed", "failed", "timed out", "cancelled"
-    #: or "preempted"; None until it is done.
+    #: Why the future ended: "completed", "stopped" (completed early, as
+    #: ``stop()`` asked), "failed", "timed out", "cancelled" or "preempted";
+    #: None until it is done.
     end_reason = Property(EndReason, observe=None)
 
     #: The future of the foreground job that preempted this background job.
@@ -98,8 +101,15 @@ class BaseFuture(FutureWaiting, FutureOutcome):
     #: ``report_progress()``; None until the first report.
     progress_info = Union(None, Instance(ProgressInfo))
 
+    #: The latest object the job published with
+    #: ``current_job().publish_status()``; None until the first.
+    status = AnyTrait()
+
     #: Requests cancellation of the job; supplied by the executor.
     _cancel = CallableTrait(allow_none=True)
+
+    #: The job's control (stop, pause, settings, values); supplied by the executor.
+    _control = AnyTrait()
 
     #: Waits for a condition while delivering messages; supplied by the executor.
     _wait = AnyTrait()
@@ -113,7 +123,7 @@ class BaseFuture(FutureWaiting, FutureOutcome):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Every future handles structured progress; subclasses add their kinds.
         super().__init_subclass__(**kwargs)
-        cls._message_handlers = {STATUS: BaseFuture._on_status, **collect_handlers(cls)}
+        cls._message_handlers = {**_BUILT_IN_HANDLERS, **collect_handlers(cls)}
 
     # -- public API: main thread only ---------------------------------------
 
@@ -156,6 +166,29 @@ class BaseFuture(FutureWaiting, FutureOutcome):
         except Exception:
             logger.exception("An observer of %s failed during cancel()", safe_repr(self))
         self._request_cancel(cancel)
+        return True
+
+    def stop(self) -> bool:
+        """Ask the job to finish early; it ends COMPLETED, with ``end_reason`` "stopped".
+
+        Unlike :meth:`cancel` this is a request the job answers: a loop job
+        ends after its current iteration, an iteration at its next
+        ``yield``, a progress job at its next report, and any job at its
+        next ``current_job().sleep()`` or ``wait_for()``, which raise
+        :exc:`~traits_jobs.api.JobStopRequested`. A call that never checks
+        runs to the end and completes as usual. A job asked to stop before
+        it starts never runs. Thread-safe.
+
+        Returns
+        -------
+        bool
+            True if the job was waiting or executing, False if it was
+            already ending or done.
+        """
+        control = self._control
+        if control is None or PUBLIC[self._internal_state] not in CANCELLABLE_STATES:
+            return False
+        control.request_stop()
         return True
 
     def watch_progress(self, fn: Callable[[ProgressInfo], object]) -> None:
@@ -267,6 +300,8 @@ class BaseFuture(FutureWaiting, FutureOutcome):
             if actions & DONE:
                 self._cancel = None
         self._internal_state = new
+        if actions & DONE:
+            self._finished()
         try:
             self._fire(changes)
         finally:
@@ -293,6 +328,9 @@ class BaseFuture(FutureWaiting, FutureOutcome):
         if first_error is not None:
             raise first_error
 
+    def _finished(self) -> None:
+        """The future just became done; its observers have not run yet. For subclasses."""
+
     def _run_done_callbacks(self) -> None:
         callbacks, self._done_callbacks = self._done_callbacks, None
         for fn in callbacks or ():
@@ -304,7 +342,13 @@ class BaseFuture(FutureWaiting, FutureOutcome):
         except Exception:
             logger.exception("Callback %s of %s raised", safe_repr(fn), safe_repr(self))
 
-    def _on_status(self, report: ProgressReport) -> None:
+    def _on_published_status(self, status: Any) -> None:
+        self.status = status
+
+    def _on_stopped(self, _payload: None) -> None:
+        self._stopped = True
+
+    def _on_progress_info(self, report: ProgressReport) -> None:
         started = self._started_at
         elapsed = 0.0 if started is None else time.monotonic() - started
         info = ProgressInfo.from_report(report, elapsed)
@@ -327,7 +371,7 @@ class BaseFuture(FutureWaiting, FutureOutcome):
         state = self._internal_state
         public = PUBLIC[state]
         if public == COMPLETED:
-            return COMPLETED
+            return STOPPED if self._stopped else COMPLETED
         if public == FAILED:
             return TIMED_OUT if state is S.TIMED_OUT or state is S.TIMED_OUT_RUNNING else FAILED
         if public == CANCELLED:
@@ -339,4 +383,9 @@ class BaseFuture(FutureWaiting, FutureOutcome):
         return preempter
 
 
-BaseFuture._message_handlers = {STATUS: BaseFuture._on_status}
+_BUILT_IN_HANDLERS: dict[MessageKind, Callable[[Any, Any], None]] = {
+    PROGRESS_INFO: BaseFuture._on_progress_info,
+    PUBLISHED_STATUS: BaseFuture._on_published_status,
+    STOPPED_KIND: BaseFuture._on_stopped,
+}
+BaseFuture._message_handlers = dict(_BUILT_IN_HANDLERS)

@@ -3,13 +3,17 @@
 
 import abc
 import contextvars
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from traits_jobs.states.control import JobControl
+from traits_jobs.states.exceptions import JobStopRequested
 from traits_jobs.states.failure import marshal_exception
-from traits_jobs.states.messages import Control, SendFunction
+from traits_jobs.states.messages import STOPPED, Control, SendFunction
 
-#: The task running on this thread (or context), for report_progress().
+if TYPE_CHECKING:
+    from traits_jobs.jobs.context import JobContext
+
+#: The task running on this thread (or context), for current_job().
 current_task: contextvars.ContextVar["BaseTask | None"] = contextvars.ContextVar(
     "traits_jobs_current_task", default=None
 )
@@ -21,14 +25,17 @@ class BaseTask(abc.ABC):
     Subclasses implement :meth:`run`. While it runs, :meth:`send` reports to
     the job's future and :meth:`cancelled` tells whether cancellation was
     requested. What :meth:`run` returns becomes the future's ``result``; what
-    it raises becomes the future's ``exception`` and ``error``.
+    it raises becomes the future's ``exception`` and ``error``, except
+    :exc:`~traits_jobs.api.JobStopRequested`, which means the job stopped as
+    asked.
     """
 
-    __slots__ = ("_cancelled", "_job_id", "_send")
+    __slots__ = ("_cancelled", "_context", "_control", "_job_id", "_send")
 
     _job_id: int
     _send: SendFunction
-    _cancelled: Callable[[], bool]
+    _control: JobControl
+    _context: "JobContext | None"
 
     @abc.abstractmethod
     def run(self) -> Any:
@@ -46,20 +53,28 @@ class BaseTask(abc.ABC):
 
     def cancelled(self) -> bool:
         """Return True once cancellation of this job has been requested."""
-        return self._cancelled()
+        return self._control.is_set()
 
-    def _execute(self, job_id: int, send: SendFunction, cancelled: Callable[[], bool]) -> None:
+    def _execute(self, job_id: int, send: SendFunction, control: JobControl) -> None:
         """Run the job and report how it went. Runs on a worker."""
-        if cancelled():
+        if control.is_set():
             send(job_id, Control.ABANDONED, None)
             return
         self._job_id = job_id
         self._send = send
-        self._cancelled = cancelled
+        self._control = control
+        self._cancelled = control.is_set
+        self._context = None
         send(job_id, Control.STARTED, None)
         token = current_task.set(self)
         try:
+            if control.stop_requested:
+                # Asked to stop before it started: it has nothing to finish.
+                raise JobStopRequested
             result = self.run()
+        except JobStopRequested:
+            send(job_id, STOPPED, None)
+            send(job_id, Control.RETURNED, None)
         except BaseException as error:
             send(job_id, Control.RAISED, marshal_exception(error))
             del error
@@ -68,8 +83,9 @@ class BaseTask(abc.ABC):
             del result
         finally:
             current_task.reset(token)
+            self._context = None
 
 
-def run_job(task: BaseTask, job_id: int, send: SendFunction, cancelled: Callable[[], bool]) -> None:
+def run_job(task: BaseTask, job_id: int, send: SendFunction, control: JobControl) -> None:
     """Entry point of a job on a worker pool."""
-    task._execute(job_id, send, cancelled)
+    task._execute(job_id, send, control)

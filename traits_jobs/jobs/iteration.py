@@ -1,30 +1,69 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Iteration jobs: deliver each item an iterable produces, in order."""
 
+import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from traits.api import Event
 
 from traits_jobs.jobs._submit import FunctionSpecification, FunctionTask, check_callable
-from traits_jobs.jobs.base_future import BaseFuture
 from traits_jobs.jobs.message_handlers import message_handler
 from traits_jobs.jobs.options import split_options
+from traits_jobs.jobs.steering import PausableFuture, pause_point
+from traits_jobs.states.control import NO_VALUE
+from traits_jobs.states.exceptions import JobStopRequested
+from traits_jobs.states.failure import safe_repr
 from traits_jobs.states.messages import GENERATED
 
 if TYPE_CHECKING:
     from traits_jobs.jobs.i_task_specification import Submitter
 
+logger = logging.getLogger(__name__)
 
-class IterationFuture(BaseFuture):
+
+class IterationFuture(PausableFuture):
     """Future of an iteration job.
 
     ``result_event`` fires once per item, in order; ``result`` is the value
-    the generator returned (``None`` for a plain iterable).
+    the generator returned (``None`` for a plain iterable, or when the job
+    was stopped).
+
+    The job can be steered while it runs: :meth:`pause` and :meth:`resume`
+    hold the generator at its next ``yield``, :meth:`send` passes values in,
+    and :meth:`stop` closes it at its next ``yield``.
     """
 
     #: Fires with each item the iterable produces.
     result_event = Event()
+
+    def send(self, value: Any) -> None:
+        """Pass ``value`` to the generator as the result of one of its ``yield``. Thread-safe.
+
+        Values reach the generator in the order they were sent, one per
+        ``yield``, each exactly once: values sent faster than it yields wait
+        in a queue. The first ``yield`` never receives a value (a generator
+        cannot be sent one before it starts), so a value sent before then
+        arrives at the next. Values still queued when the job ends are
+        discarded, with a warning in the log.
+
+        Raises
+        ------
+        RuntimeError
+            If the job has ended, or will take no more values.
+        TypeError
+            Not here, but in the job: it fails with a TypeError if its
+            iterable is not a generator (it has no ``send``).
+        """
+        control = self._control
+        if control is None or self.done:
+            msg = f"send() to {self!r}: the job has ended; it takes no more values"
+            raise RuntimeError(msg)
+        try:
+            control.put_value(value)
+        except RuntimeError as error:
+            msg = f"send() to {self!r}: {error}"
+            raise RuntimeError(msg) from None
 
     @message_handler(GENERATED)
     def _on_generated(self, item: Any) -> None:
@@ -32,28 +71,63 @@ class IterationFuture(BaseFuture):
 
 
 class IterationTask(FunctionTask):
-    """Worker side of an iteration job. Checks for cancellation before each item."""
+    """Worker side of an iteration job. Checks for requests before each item."""
 
     __slots__ = ()
 
     def run(self) -> Any:
         iterator = iter(self.fn(*self.args, **self.kwargs))
-        send, job_id, cancelled = self._send, self._job_id, self._cancelled
+        send, job_id, control = self._send, self._job_id, self._control
+        cancelled = control.is_set
+        started = False
         try:
-            while not cancelled():
-                try:
+            while True:
+                if control._steering is None:
+                    if cancelled() or control._stop:
+                        return self._end()
                     item = next(iterator)
-                except StopIteration as stop:
-                    return stop.value
+                else:
+                    # Only a steered job pays for these checks.
+                    pause_point(self)
+                    if cancelled() or control._stop:
+                        return self._end()
+                    # A generator cannot be sent a value before its first yield.
+                    value = control.take_value() if started else NO_VALUE
+                    item = next(iterator) if value is NO_VALUE else _send_value(iterator, value)
+                started = True
                 send(job_id, GENERATED, item)
                 del item
+        except StopIteration as stop:
+            return stop.value
         finally:
+            left = control.close_values()
+            if left:
+                logger.warning(
+                    "%d value(s) sent to the iteration %s were never received: it ended first",
+                    left,
+                    safe_repr(self.fn),
+                )
             # Run the generator's cleanup now, on the worker, not whenever it
             # happens to be collected.
             close = getattr(iterator, "close", None)
             if close is not None:
                 close()
-        return None
+
+    def _end(self) -> None:
+        """End at a checkpoint: stopped as asked, or cancelled (the result is dropped)."""
+        if not self._control.is_set():
+            raise JobStopRequested
+
+
+def _send_value(iterator: Any, value: Any) -> Any:
+    send = getattr(iterator, "send", None)
+    if send is None:
+        msg = (
+            f"a value was sent to an iteration over {type(iterator).__name__}, "
+            "which cannot receive values; send() needs a generator"
+        )
+        raise TypeError(msg)
+    return send(value)
 
 
 class BackgroundIteration(FunctionSpecification):
@@ -74,8 +148,9 @@ def submit_iteration(
     """Iterate over ``fn(*args, **kwargs)`` in the background. Thread-safe.
 
     Each item fires the future's ``result_event`` on the main thread. Each
-    ``yield`` is a cancellation point: after ``cancel()`` the generator is
-    closed (its ``finally`` blocks run) before it produces another item.
+    ``yield`` is a checkpoint: after ``cancel()`` or ``stop()`` the generator
+    is closed (its ``finally`` blocks run) before it produces another item;
+    after ``pause()`` it is not advanced until ``resume()``.
 
     Parameters
     ----------

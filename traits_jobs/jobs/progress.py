@@ -10,7 +10,7 @@ from traits_jobs.jobs._submit import FunctionSpecification, FunctionTask, check_
 from traits_jobs.jobs.base_future import BaseFuture
 from traits_jobs.jobs.message_handlers import message_handler
 from traits_jobs.jobs.options import split_options
-from traits_jobs.states.exceptions import TaskCancelled
+from traits_jobs.states.exceptions import JobStopRequested, TaskCancelled
 from traits_jobs.states.messages import COALESCED_PROGRESS, PROGRESS, MessageKind
 
 if TYPE_CHECKING:
@@ -65,10 +65,16 @@ class ProgressTask(FunctionTask):
         ------
         TaskCancelled
             If cancellation was requested; the job should let it propagate.
+        JobStopRequested
+            If the job was asked to stop; let it propagate too.
         """
-        if self._cancelled():
+        control = self._control
+        if control.is_set():
             msg = "The job was cancelled; stop reporting and let this exception propagate."
             raise TaskCancelled(msg)
+        if control.stop_requested:
+            msg = "The job was asked to stop; let this exception propagate."
+            raise JobStopRequested(msg)
         self._send(self._job_id, self._kind, progress_info)
 
     def run(self) -> Any:

@@ -18,7 +18,7 @@ from traits_jobs.states.exceptions import TaskCancelled
 from traits_jobs.states.messages import LatestKind
 
 #: Message kind of a structured progress report; coalesced.
-STATUS = LatestKind("status")
+PROGRESS_INFO = LatestKind("traits_jobs.progress_info")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -153,4 +153,4 @@ def report_progress(
     if task.cancelled():
         msg = "The job was cancelled; stop reporting and let this exception propagate."
         raise TaskCancelled(msg)
-    task.send(STATUS, report)
+    task.send(PROGRESS_INFO, report)

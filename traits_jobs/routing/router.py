@@ -12,9 +12,11 @@ backlog. Messages from one job keep their order.
 
 Messages of a :class:`~traits_jobs.states.messages.LatestKind` (structured
 progress, and progress reports of a job that asked for coalescing) are
-coalesced: while one is queued as its job's latest message, a newer one of
-the same kind overwrites its payload. Every other message, plain progress
-reports included, is delivered as sent.
+coalesced: while one is queued and no plain message of its job was queued
+after it, a newer one of the same kind overwrites its payload. Coalescible
+kinds do not keep their order among themselves (a job's published status may
+overtake its progress report); every other message, plain progress reports
+included, is delivered as sent and in order.
 """
 
 import collections
@@ -89,8 +91,9 @@ class MessageRouter:
         self._resume_at = max_pending // 2
         self._drain_budget = drain_budget
         self._queue: collections.deque[Message] = collections.deque()
-        # job id -> the coalescible message queued as that job's latest one.
-        self._latest: dict[int, list[Any]] = {}
+        # job id -> kind -> the coalescible message of that kind queued with
+        # no plain message of the job behind it.
+        self._latest: dict[int, dict[LatestKind, list[Any]]] = {}
         self._latest_lock = threading.Lock()
         self._receivers: dict[int, Receiver] = {}
         self._main_ident = threading.get_ident()
@@ -138,11 +141,15 @@ class MessageRouter:
         latest = self._latest
         if type(kind) is LatestKind:
             with self._latest_lock:
-                cell = latest.get(job_id)
-                if cell is not None and cell[1] == kind:
-                    cell[2] = payload
-                    return
-                cell = latest[job_id] = [job_id, kind, payload]
+                cells = latest.get(job_id)
+                if cells is None:
+                    cells = latest[job_id] = {}
+                else:
+                    cell = cells.get(kind)
+                    if cell is not None:
+                        cell[2] = payload
+                        return
+                cell = cells[kind] = [job_id, kind, payload]
                 queue.append(cell)
         else:
             if latest and job_id in latest:
@@ -274,8 +281,11 @@ class MessageRouter:
             if type(message) is list:
                 with self._latest_lock:
                     job_id, kind, payload = message
-                    if self._latest.get(job_id) is message:
-                        del self._latest[job_id]
+                    cells = self._latest.get(job_id)
+                    if cells is not None and cells.get(kind) is message:
+                        del cells[kind]
+                        if not cells:
+                            del self._latest[job_id]
             else:
                 job_id, kind, payload = message
             receiver = receivers.get(job_id)

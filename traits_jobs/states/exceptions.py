@@ -5,6 +5,7 @@
 
     Exception
      +-- TaskCancelled            raised in a worker by a report made after cancel
+     +-- JobStopRequested         raised in a worker by a job-context wait after stop() or cancel()
      +-- TraitsJobsError          base of the library's own errors
           +-- ExecutorStateError  the executor is not in a state that allows the call
           |    +-- ShutdownTimeoutError (also a TimeoutError) shutdown(timeout=) expired
@@ -13,6 +14,7 @@
           +-- JobCancelledError   wait() or await on a future that was cancelled
           +-- UnknownMessageError a job sent a message kind its future cannot handle
           +-- RemoteJobError      a job's exception could not cross to the main thread
+          +-- MissedDeadlineError a loop job with missed="terminate" started an iteration late
           +-- InvalidTransition   internal: a message arrived in a state that forbids it
     UserWarning
      +-- PreemptionWarning        a foreground job cancelled a background job for its resources
@@ -24,6 +26,18 @@ class TaskCancelled(Exception):
 
     Progress jobs need not catch it: the job ends and its future becomes
     CANCELLED.
+    """
+
+
+class JobStopRequested(Exception):
+    """Raised inside a job by its context's waits once it is asked to stop or cancelled.
+
+    ``current_job().sleep()`` and ``current_job().wait_for()`` raise it, so
+    that a job written as a sequence of waits ends at the first wait after
+    ``future.stop()`` or ``future.cancel()``. Let it propagate: a job it
+    ends is over as asked. After ``stop()`` its future ends COMPLETED with
+    ``end_reason`` "stopped" and no result; after ``cancel()`` it ends
+    CANCELLED. Either way nothing is logged.
     """
 
 
@@ -81,6 +95,30 @@ class RemoteJobError(TraitsJobsError):
         self.type_name = type_name
         self.message = message
         self.formatted_traceback = formatted_traceback
+
+
+class MissedDeadlineError(TraitsJobsError):
+    """A loop job submitted with ``missed="terminate"`` fell behind its period.
+
+    Attributes
+    ----------
+    lateness : float
+        Seconds between the grid slot the iteration should have started on
+        and the moment it could start.
+    slots_missed : int
+        The grid slots that passed without an iteration starting on them.
+    """
+
+    def __init__(self, lateness: float, slots_missed: int) -> None:
+        super().__init__(
+            f"The loop fell {lateness * 1e3:.3f} ms behind its period "
+            f"({slots_missed} slot(s) missed) and was submitted with missed='terminate'"
+        )
+        self.lateness = lateness
+        self.slots_missed = slots_missed
+
+    def __reduce__(self) -> tuple[type, tuple[float, int]]:
+        return type(self), (self.lateness, self.slots_missed)
 
 
 class InvalidTransition(TraitsJobsError):

@@ -45,5 +45,9 @@ TIMED_OUT = "timed out"
 #: job; the future is CANCELLED.
 PREEMPTED = "preempted"
 
+#: The job ended early because ``future.stop()`` asked it to; the future is
+#: COMPLETED.
+STOPPED = "stopped"
+
 #: Trait type for a future's ``end_reason``: None until it is done.
-EndReason = Enum(None, COMPLETED, FAILED, TIMED_OUT, CANCELLED, PREEMPTED)
+EndReason = Enum(None, COMPLETED, STOPPED, FAILED, TIMED_OUT, CANCELLED, PREEMPTED)

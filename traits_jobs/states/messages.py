@@ -58,6 +58,28 @@ PROGRESS = "progress"
 #: a queued report is replaced by a newer one.
 COALESCED_PROGRESS = LatestKind(PROGRESS)
 
+#: Sent by any job just before it returns, when it ended because it was
+#: asked to stop: its future ends with ``end_reason`` "stopped". The kinds
+#: the library sends to every future have dotted names, which no
+#: ``_process_<kind>`` handler can have.
+STOPPED = "traits_jobs.stopped"
+
+#: Sent by ``current_job().publish_status(obj)``; coalesced.
+PUBLISHED_STATUS = LatestKind("traits_jobs.status")
+
+#: Sent by a pausable job when it has paused (payload True) and when it
+#: runs again (False).
+PAUSED = "traits_jobs.paused"
+
+#: Sent by a loop job after each iteration, with the count so far; coalesced.
+ITERATIONS = LatestKind("traits_jobs.iterations")
+
+#: Sent by a loop job for each overrun, with a ``MissedIteration``.
+MISSED = "traits_jobs.missed"
+
+#: Sent by a loop job when it applied new settings: ``(serial, settings)``.
+SETTINGS_APPLIED = "traits_jobs.settings_applied"
+
 #: What a message kind may be.
 MessageKind = Control | str
 
