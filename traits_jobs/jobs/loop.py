@@ -105,7 +105,8 @@ class LoopFuture(PausableFuture):
     #: yet; None when there are none.
     pending_settings = AnyTrait()
 
-    #: Iterations run so far.
+    #: Iterations that returned so far (one that raises, even to stop the
+    #: loop, is not counted).
     iteration_count = Int(0)
 
     #: Grid slots missed so far, over all overruns.
