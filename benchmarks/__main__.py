@@ -31,6 +31,7 @@ DEFAULT_TESTS = (
     "iter",
     "progress",
     "latency",
+    "loop",
     "gui",
     "mem",
     "scale-calls",
@@ -84,6 +85,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--n-progress", type=int, default=200_000, help="reports in `progress`")
     p.add_argument("--n-lat", type=int, default=2_000, help="messages in `latency`")
     p.add_argument("--rate-hz", type=float, default=1000.0, help="send rate in `latency`")
+    p.add_argument(
+        "--n-loop", type=int, default=2_000, help="iterations of the 1 kHz loop in `loop`"
+    )
     p.add_argument("--n-gui", type=int, default=1_000_000, help="items flooded in `gui`")
     p.add_argument("--n-mem", type=int, default=10_000, help="waiting futures in `mem`")
     p.add_argument("--n-proc", type=int, default=20_000, help="items in `process`")

@@ -121,6 +121,46 @@ TESTS: dict[str, Test] = {
             "worker sends perf_counter() N times at --rate-hz",
         ),
         Test(
+            "loop",
+            "loop",
+            "n_loop",
+            False,
+            (
+                Metric(
+                    "late_p50_us",
+                    "1 kHz: iteration start behind its grid slot, p50 us",
+                    "down",
+                ),
+                Metric("late_p99_us", "1 kHz: start behind its grid slot, p99 us", "down"),
+                Metric("interval_p99_us", "1 kHz: abs(interval - 1 ms) p99 us", "down"),
+                Metric("interval_max_us", "1 kHz: abs(interval - 1 ms) max us", "down"),
+                Metric("missed", "1 kHz: grid slots with no iteration start", None),
+                Metric("extra", "1 kHz: extra starts on an already used slot", None),
+                Metric("system_missed", "1 kHz: slots missed, as the loop counted them", None),
+                Metric("status_per_s", "1 kHz: status deliveries/s to the main thread", None),
+                Metric("fast_iter_per_s", "10 kHz: iterations/s achieved", "up"),
+                Metric(
+                    "fast_status_per_s",
+                    "10 kHz: status deliveries/s to the main thread (coalesced or not)",
+                    None,
+                ),
+                Metric(
+                    "fast_age_p99_us",
+                    "10 kHz: age of a delivered status (handler - iteration start), p99 us",
+                    "down",
+                ),
+                Metric("fast_cpu_ms_per_s", "10 kHz: main-thread CPU ms per s", "down"),
+                Metric("last_ok", "last status delivered, both loops (1 = yes)", None),
+            ),
+            "a 1 kHz loop job (missed=skip) for N iterations, then a 10 kHz one "
+            "(missed=immediate) for N ms; each iteration records its start and publishes "
+            "it as status, observed on the main thread. traits_jobs: submit_loop + "
+            "ctx.publish_status (coalesced). raw: the QMI-style baseline, a plain "
+            "threading.Thread with QMI_LoopTask's scheduling (Event.wait; QMI's SKIP, then "
+            "IMMEDIATE) and one queued Signal(object) per status, never coalesced. "
+            "traits_futures, superqt: no loop jobs (n/a)",
+        ),
+        Test(
             "gui",
             "gui",
             "n_gui",

@@ -108,3 +108,92 @@ def wait_for(event: threading.Event, timeout: float) -> bool:
         True if the event was set in time.
     """
     return event.wait(timeout)
+
+
+class LoopRecorder:
+    """One loop iteration: record when it started, publish ``(index, start)``.
+
+    The body of the ``loop`` test on every system. The start times stay on
+    the recorder (appended on the worker, read on the main thread once the
+    loop has ended); the published status is a new tuple each time.
+
+    Attributes
+    ----------
+    starts : list of float
+        ``time.monotonic()`` at the start of each iteration, in order.
+    """
+
+    __slots__ = ("starts",)
+
+    def __init__(self) -> None:
+        self.starts: list[float] = []
+
+    def __call__(self, publish: Callable[[object], object]) -> None:
+        """Record the start time, then ``publish((index, start))``.
+
+        Parameters
+        ----------
+        publish : callable
+            The system's status publisher (traits_jobs: ``ctx.publish_status``).
+        """
+        start = time.monotonic()
+        starts = self.starts
+        starts.append(start)
+        publish((len(starts) - 1, start))
+
+
+def qmi_style_loop(
+    body: Callable[[Callable[[object], object]], None],
+    publish: Callable[[object], object],
+    period: float,
+    missed: str,
+    stop: threading.Event,
+) -> int:
+    """Call ``body(publish)`` once per ``period`` until ``stop`` is set, as QMI does.
+
+    The scheduling of QMI's ``QMI_LoopTask.run()`` (``qmi/core/task.py``),
+    written again: the
+    first iteration at once, the next due ``period`` after the moment before
+    it; after each iteration wait ``next - now`` on the stop event, then
+    ``next += period``. An iteration that ends past ``next`` is an overrun,
+    and the next iteration starts at once, without waiting; then ``missed``
+    "immediate" (QMI's ``IMMEDIATE``, its default) re-phases the grid from
+    now (``next = now + period``), and "skip" (QMI's ``SKIP``) moves ``next``
+    on by the slots missed, keeping the grid.
+
+    Parameters
+    ----------
+    body : callable
+        One iteration, called with ``publish``.
+    publish : callable
+        Passed to ``body``: how the status leaves the thread.
+    period : float
+        Seconds between iteration starts.
+    missed : str
+        "immediate" or "skip".
+    stop : threading.Event
+        Set it to end the loop (its wait ends at once).
+
+    Returns
+    -------
+    int
+        Grid slots missed, counted as traits_jobs counts them
+        (``1 + floor(lateness / period)`` per overrun).
+    """
+    slots_missed = 0
+    next_time = time.monotonic() + period
+    while not stop.is_set():
+        body(publish)
+        time_to_sleep = next_time - time.monotonic()
+        if time_to_sleep > 0:
+            if stop.wait(time_to_sleep):
+                break
+            next_time += period
+            continue
+        lost = int((period - time_to_sleep) / period)
+        slots_missed += lost
+        if missed == "immediate":
+            next_time = time.monotonic() + period
+        else:
+            next_time += period * lost
+    return slots_missed

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks.harness import Context, percentile, rss_bytes
-from benchmarks.jobs import numbers, paced_timestamps, square, wait_for
+from benchmarks.jobs import LoopRecorder, numbers, paced_timestamps, square, wait_for
 
 #: Period of the GUI-responsiveness timer.
 TICK_MS = 10
@@ -28,6 +28,9 @@ TICK_MS = 10
 BLOCK_TIMEOUT_S = 600.0
 #: Slices of each timed submit loop of ``admission`` (the median slice counts).
 ADMISSION_SLICES = 10
+#: Periods of the two loops of ``loop``: the jitter loop and the fast one.
+LOOP_PERIOD_S = 0.001
+FAST_LOOP_PERIOD_S = 0.0001
 
 Measure = Callable[[Context, int], dict[str, Any]]
 
@@ -336,6 +339,207 @@ def latency(ctx: Context, n: int) -> dict[str, Any]:
         "delivered": tally.count,
         "problems": problems,
     }
+
+
+@dataclass
+class _LoopPhase:
+    """What one loop job did: worker start times, main-thread deliveries."""
+
+    recorder: LoopRecorder = field(default_factory=LoopRecorder)
+    deliveries: int = 0
+    ages: list[float] = field(default_factory=list)
+    last: Any = None
+    t0: float = 0.0
+    cpu0: float = 0.0
+    t_stop: float | None = None
+    cpu_stop: float = 0.0
+    system_missed: int | None = None
+
+    @property
+    def window(self) -> float:
+        """Main-thread seconds from submit to the stop request."""
+        return (self.t_stop if self.t_stop is not None else time.monotonic()) - self.t0
+
+    @property
+    def last_ok(self) -> bool:
+        """True if the last status published was delivered last."""
+        starts = self.recorder.starts
+        return bool(starts) and self.last == (len(starts) - 1, starts[-1])
+
+
+def _run_loop(
+    ctx: Context, *, period: float, missed: str, until: Callable[[_LoopPhase, int, float], bool]
+) -> tuple[_LoopPhase, list[str]]:
+    """Run one loop job of :class:`~benchmarks.jobs.LoopRecorder` until ``until`` says stop.
+
+    ``until(phase, index, start)`` is asked on the main thread with each
+    delivered status; once true, the loop is stopped (``stop()`` of the
+    adapter) and the phase ends when the system reports the loop ended.
+    Deliveries, their age (delivery time - the iteration's start) and
+    main-thread CPU are counted up to the stop request.
+    """
+    phase = _LoopPhase()
+    problems: list[str] = []
+    stop: list[Callable[[], None]] = []
+
+    def on_status(value: tuple[int, float]) -> None:
+        now = time.monotonic()
+        ctx.guard.check()
+        phase.last = value
+        if phase.t_stop is not None:
+            return
+        phase.deliveries += 1
+        phase.ages.append(now - value[1])
+        if until(phase, *value):
+            phase.t_stop = now
+            phase.cpu_stop = time.thread_time()
+            stop[0]()
+
+    def on_done(system_missed: int | None) -> None:
+        ctx.guard.check()
+        phase.system_missed = system_missed
+        ctx.loop.quit()
+
+    def start() -> None:
+        phase.cpu0 = time.thread_time()
+        phase.t0 = time.monotonic()
+        stop.append(
+            ctx.adapter.loop(
+                phase.recorder, period=period, missed=missed, on_status=on_status, on_done=on_done
+            )
+        )
+
+    if not ctx.loop.run(start):
+        problems.append(
+            f"deadline passed: loop at {1 / period:,.0f} Hz ran "
+            f"{len(phase.recorder.starts)} iterations, {phase.deliveries} statuses delivered"
+        )
+    elif not phase.last_ok:
+        problems.append(
+            f"loop at {1 / period:,.0f} Hz: last status delivered {phase.last!r}, "
+            f"{len(phase.recorder.starts)} iterations ran"
+        )
+    return phase, problems
+
+
+def grid_lateness(starts: list[float], period: float) -> tuple[list[float], int, int]:
+    """Where each iteration started on the grid ``starts[0] + k * period``.
+
+    Each start is put on the latest grid slot at or before it; its lateness
+    is how long after that slot it started (so it is below one period: an
+    iteration that woke more than a period late shows as a missed slot and
+    the lateness past the slot it landed on). This needs no knowledge of
+    which slot the loop aimed at, so it treats traits_jobs' "skip" (wait for
+    the next slot) and QMI's SKIP (one iteration at once after an overrun,
+    then the next slot) alike.
+
+    Parameters
+    ----------
+    starts : list of float
+        Iteration start times, in order.
+    period : float
+        The loop's period.
+
+    Returns
+    -------
+    (list of float, int, int)
+        The lateness of each iteration after the first, in seconds; the grid
+        slots from the first start to the last on which no iteration
+        started; the iterations that started on a slot another one had
+        already started on (QMI's catch-up iteration after an overrun).
+    """
+    if not starts:
+        return [], 0, 0
+    t0 = starts[0]
+    lateness: list[float] = []
+    slots = [0]
+    for start in starts[1:]:
+        slot = math.floor((start - t0) / period)
+        slots.append(slot)
+        lateness.append(start - (t0 + slot * period))
+    used = len(set(slots))
+    return lateness, slots[-1] - slots[0] + 1 - used, len(slots) - used
+
+
+def loop(ctx: Context, n: int) -> dict[str, Any]:
+    """A 1 kHz loop job for ``n`` iterations, then a 10 kHz one for ``n`` ms.
+
+    Each iteration records ``time.monotonic()`` at its start and publishes
+    ``(index, start)`` as the job's status (traits_jobs:
+    ``ctx.publish_status``, coalesced; raw: one queued ``Signal(object)``
+    per iteration from a QMI-style ``threading.Thread`` loop). The main
+    thread observes the status and stops the loop: the 1 kHz one
+    (``missed="skip"``, the grid kept) once iteration ``n - 1`` is
+    delivered, the 10 kHz one (``missed="immediate"``: the rate it can
+    reach) once a delivered status started ``n`` ms after the first
+    iteration.
+
+    Returns
+    -------
+    dict
+        1 kHz, over the first ``n`` iterations: ``late_p50_us``,
+        ``late_p99_us`` (start lateness behind the grid slot,
+        :func:`grid_lateness`), ``interval_p99_us`` and ``interval_max_us``
+        (``|interval - period|``), ``missed`` (slots without a start) and
+        ``extra`` (starts on a slot already used), from the start times;
+        ``system_missed`` (slots missed as the system counted them, whole
+        loop), ``status_per_s`` (deliveries per second up to the stop
+        request). 10 kHz: ``fast_iter_per_s`` (iterations
+        started in the first ``n`` ms, per second), ``fast_status_per_s``,
+        ``fast_age_p99_us`` (delivery time - start of the delivered
+        iteration), ``fast_cpu_ms_per_s`` (main-thread CPU per second up to
+        the stop request). ``last_ok``: both loops delivered their last
+        status last.
+
+    Raises
+    ------
+    NotSupportedError
+        If the system has no loop jobs.
+    """
+    duration = n * LOOP_PERIOD_S
+
+    def after_n(phase: _LoopPhase, index: int, start: float) -> bool:
+        return index >= n - 1
+
+    def after_duration(phase: _LoopPhase, index: int, start: float) -> bool:
+        return start - phase.recorder.starts[0] >= duration
+
+    slow, problems = _run_loop(ctx, period=LOOP_PERIOD_S, missed="skip", until=after_n)
+    starts = slow.recorder.starts[:n]
+    lateness, missed, extra = grid_lateness(starts, LOOP_PERIOD_S)
+    jitter = [abs(b - a - LOOP_PERIOD_S) for a, b in itertools.pairwise(starts)]
+    result: dict[str, Any] = {
+        "late_p50_us": percentile(lateness, 50) * 1e6,
+        "late_p99_us": percentile(lateness, 99) * 1e6,
+        "interval_p99_us": percentile(jitter, 99) * 1e6,
+        "interval_max_us": max(jitter, default=math.nan) * 1e6,
+        "missed": missed,
+        "extra": extra,
+        "system_missed": slow.system_missed,
+        "status_per_s": _per_s(slow.deliveries, slow.window),
+        "iterations": len(slow.recorder.starts),
+        "deliveries": slow.deliveries,
+    }
+    if problems:
+        result["problems"] = problems
+        return result
+    fast, more = _run_loop(ctx, period=FAST_LOOP_PERIOD_S, missed="immediate", until=after_duration)
+    problems += more
+    fast_starts = fast.recorder.starts
+    first = fast_starts[0] if fast_starts else 0.0
+    in_window = sum(1 for start in fast_starts if start - first < duration)
+    result.update(
+        fast_iter_per_s=_per_s(in_window, duration),
+        fast_status_per_s=_per_s(fast.deliveries, fast.window),
+        fast_age_p99_us=percentile(fast.ages, 99) * 1e6,
+        fast_cpu_ms_per_s=(fast.cpu_stop - fast.cpu0) * 1e3 / fast.window if fast.t_stop else None,
+        fast_system_missed=fast.system_missed,
+        fast_iterations=len(fast_starts),
+        fast_deliveries=fast.deliveries,
+        last_ok=slow.last_ok and fast.last_ok,
+        problems=problems,
+    )
+    return result
 
 
 def _waiting_batch(

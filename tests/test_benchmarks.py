@@ -14,6 +14,7 @@ import pytest
 from benchmarks import report
 from benchmarks.__main__ import main as benchmarks_main
 from benchmarks.catalog import TESTS
+from benchmarks.measures import grid_lateness
 from benchmarks.runner import Run, Settings, plan, spawn
 from benchmarks.systems import REFERENCE, SYSTEMS
 
@@ -23,6 +24,7 @@ SIZES = {
     "iter": 200,
     "progress": 200,
     "latency": 20,
+    "loop": 50,
     "gui": 200,
     "mem": 50,
     "scale-calls": 30,
@@ -33,9 +35,9 @@ SIZES = {
 #: Library each system needs, for the skip reason.
 LIBRARIES = {"traits_futures": "traits_futures", "superqt": "superqt"}
 #: Tests whose child may answer "n/a" (the system has no such job kind).
-OPTIONAL = {"process", "admission"}
+OPTIONAL = {"process", "admission", "loop"}
 #: (test, system) pairs that must measure even though the test is optional.
-REQUIRED = {("admission", REFERENCE)}
+REQUIRED = {("admission", REFERENCE), ("loop", REFERENCE), ("loop", "raw")}
 
 
 def _require(system: str) -> None:
@@ -65,6 +67,58 @@ def test_child_reports_every_metric(system: str, test: str) -> None:
         value = result[metric.key]
         assert isinstance(value, int | float), (metric.key, value)
         assert not math.isnan(value), metric.key
+
+
+@pytest.mark.parametrize("system", [REFERENCE, "raw"])
+def test_loop_child_reports_sane_counts(system: str) -> None:
+    n = SIZES["loop"]
+
+    result = spawn(Run(rep=1, test="loop", size=n, system=system), Settings(timeout_s=50))
+
+    assert result["status"] == "ok", result["problems"]
+    assert result["violations"] == 0
+    assert result["last_ok"] is True
+    # The 1 kHz loop is stopped once iteration n - 1 was delivered; the 10 kHz
+    # one once a delivered status started n ms after its first iteration.
+    assert result["iterations"] >= n
+    assert 1 <= result["deliveries"] <= result["iterations"]
+    assert result["fast_iterations"] >= 2
+    assert 1 <= result["fast_deliveries"] <= result["fast_iterations"]
+    # Lateness is measured from the latest grid slot at or before the start,
+    # so it lies within one period; the counts are whole numbers.
+    assert 0 <= result["late_p50_us"] <= result["late_p99_us"] < 1000
+    assert 0 <= result["interval_p99_us"] <= result["interval_max_us"]
+    for key in ("missed", "extra", "system_missed", "fast_system_missed"):
+        assert isinstance(result[key], int), key
+        assert result[key] >= 0, key
+    for key in ("status_per_s", "fast_iter_per_s", "fast_status_per_s", "fast_cpu_ms_per_s"):
+        assert result[key] > 0, key
+
+
+@pytest.mark.parametrize("system", ["traits_futures", "superqt"])
+def test_loop_is_not_applicable_without_loop_jobs(system: str) -> None:
+    _require(system)
+
+    result = spawn(
+        Run(rep=1, test="loop", size=SIZES["loop"], system=system), Settings(timeout_s=50)
+    )
+
+    assert result["status"] == "n/a"
+    assert "no loop jobs" in result["problems"][0]
+
+
+def test_grid_lateness_puts_each_start_on_the_latest_slot_before_it() -> None:
+    period = 1.0
+    # Slots 1, 2, 3 started 0, 0.25 and 0.5 late; slot 4 had no start; slot 5
+    # two (the second a catch-up iteration, 0.75 late).
+    starts = [10.0, 11.0, 12.25, 13.5, 15.0, 15.75]
+
+    lateness, missed, extra = grid_lateness(starts, period)
+
+    assert lateness == pytest.approx([0.0, 0.25, 0.5, 0.0, 0.75])
+    assert (missed, extra) == (1, 1)
+    assert grid_lateness([3.0], period) == ([], 0, 0)
+    assert grid_lateness([], period) == ([], 0, 0)
 
 
 def test_plan_interleaves_and_rotates_systems() -> None:

@@ -21,6 +21,11 @@ def _forward_new(callback: Callable[[Any], None], event: Any) -> None:
     callback(event.new)
 
 
+def _loop_iteration(ctx: Any, body: Callable[[Callable[[Any], Any]], None]) -> None:
+    """Loop body: one iteration of ``body``, publishing through the job context."""
+    body(ctx.publish_status)
+
+
 class TraitsApiAdapter(Adapter):
     """A ``TraitsExecutor(max_workers=workers)`` on the library's Qt event loop.
 
@@ -115,6 +120,43 @@ class TraitsApiAdapter(Adapter):
         future = self.api.submit_progress(self.executor, report_progress, n, **options)
         future.observe(partial(_forward_new, on_progress), "progress")
         future.observe(partial(self._on_job_done, on_done), "done")
+
+    def loop(
+        self,
+        body: Callable[[Callable[[Any], Any]], None],
+        *,
+        period: float,
+        missed: str,
+        on_status: Callable[[Any], None],
+        on_done: Callable[[int | None], None],
+    ) -> Callable[[], None]:
+        """``submit_loop(executor, iteration, body, period=..., missed=...)``.
+
+        Each iteration calls ``body(ctx.publish_status)``; ``status`` is
+        observed (coalesced by the library), ``done`` gives ``missed_count``.
+        The loop must end COMPLETED with end reason "stopped".
+
+        Raises
+        ------
+        NotSupportedError
+            If the API module has no ``submit_loop``.
+        """
+        submit_loop = getattr(self.api, "submit_loop", None)
+        if submit_loop is None:
+            raise NotSupportedError(f"{self.api_module} has no loop jobs (submit_loop)")
+        future = submit_loop(self.executor, _loop_iteration, body, period=period, missed=missed)
+        future.observe(partial(_forward_new, on_status), "status")
+
+        def done(event: Any) -> None:
+            if not event.new:
+                return
+            if self._check(future) and future.end_reason != "stopped":
+                self.failures.append(f"loop ended with end_reason {future.end_reason!r}")
+            on_done(future.missed_count)
+
+        future.observe(done, "done")
+        stop: Callable[[], None] = future.stop
+        return stop
 
     def start_processes(self) -> None:
         """A second executor, on the library's ``MultiprocessingContext``.

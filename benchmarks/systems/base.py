@@ -175,6 +175,49 @@ class Adapter(ABC):
         """
         raise NotSupportedError(f"{type(self).__name__} has no resource claims")
 
+    def loop(
+        self,
+        body: Callable[[Callable[[Any], Any]], None],
+        *,
+        period: float,
+        missed: str,
+        on_status: Callable[[Any], None],
+        on_done: Callable[[int | None], None],
+    ) -> Callable[[], None]:
+        """Run ``body(publish)`` once per ``period`` until stopped, in the system's way.
+
+        ``publish(value)`` makes ``value`` the job's status; ``on_status`` is
+        called on the main thread with the statuses delivered (all of them,
+        or, where the system coalesces, a subset that ends with the last).
+
+        Parameters
+        ----------
+        body : callable
+            One iteration; called on the worker with the status publisher.
+        period : float
+            Seconds between iteration starts.
+        missed : str
+            What an overrun does: "skip" (keep the grid) or "immediate"
+            (start at once, re-phase the grid).
+        on_status : callable
+            Called on the main thread with each delivered status, in order.
+        on_done : callable
+            Called on the main thread once the loop has ended, with the grid
+            slots missed as the system counted them (None if it does not).
+
+        Returns
+        -------
+        callable
+            ``stop()``: call it on the main thread to end the loop after the
+            current iteration.
+
+        Raises
+        ------
+        NotSupportedError
+            If the system has no loop jobs (the default).
+        """
+        raise NotSupportedError(f"{type(self).__name__} has no loop jobs")
+
     @abstractmethod
     def shutdown(self) -> None:
         """Stop the system: cancel waiting jobs and wait for the workers."""

@@ -4,14 +4,19 @@
 Each runnable gets its own emitter ``QObject`` (created on the main thread),
 whose signals are connected with an explicit ``Qt.QueuedConnection`` to
 ``@Slot``\\ s of one main-thread receiver. One queued event per message.
+
+Its loop job is the QMI-style baseline: a plain ``threading.Thread`` running
+QMI's ``QMI_LoopTask`` scheduling (:func:`~benchmarks.jobs.qmi_style_loop`),
+publishing each status by the same queued ``Signal(object)``.
 """
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
-from benchmarks.jobs import report_progress
+from benchmarks.jobs import qmi_style_loop, report_progress
 from benchmarks.systems.base import Adapter
 
 _QUEUED = Qt.ConnectionType.QueuedConnection
@@ -122,6 +127,8 @@ class RawAdapter(Adapter):
         # Emitters are released on the main thread when their job ends, never
         # by a worker dropping the last reference.
         self._live: set[_Job] = set()
+        #: Stop event and thread of each loop job.
+        self._loops: list[tuple[threading.Event, threading.Thread]] = []
 
     def release(self, job: _Job) -> None:
         """Forget a finished job (main thread)."""
@@ -170,7 +177,57 @@ class RawAdapter(Adapter):
         """One runnable whose progress reporter emits ``item`` per report (never coalesced)."""
         self._start("progress", report_progress, (n,), on_progress, lambda _result: on_done())
 
+    def loop(
+        self,
+        body: Callable[[Callable[[Any], Any]], None],
+        *,
+        period: float,
+        missed: str,
+        on_status: Callable[[Any], None],
+        on_done: Callable[[int | None], None],
+    ) -> Callable[[], None]:
+        """A QMI-style loop on its own ``threading.Thread`` (not the pool).
+
+        Every status is emitted as one queued ``item`` signal (nothing is
+        coalesced); ``finished`` carries the slots missed. ``stop()`` sets
+        the loop's stop event, which also ends its wait.
+        """
+        emitter = _Emitter()
+        job = _Job(emitter, on_status, on_done)
+        emitter.item.connect(self._receiver.item, _QUEUED)
+        emitter.finished.connect(self._receiver.finished, _QUEUED)
+        emitter.failed.connect(self._receiver.failed, _QUEUED)
+        self._live.add(job)
+        stop = threading.Event()
+
+        def run() -> None:
+            publish = self._publisher(job)
+            try:
+                slots_missed = qmi_style_loop(body, publish, period, missed, stop)
+            except Exception as exc:
+                emitter.failed.emit((job, exc))
+            else:
+                emitter.finished.emit((job, slots_missed))
+
+        thread = threading.Thread(target=run, name="qmi-style loop", daemon=True)
+        self._loops.append((stop, thread))
+        thread.start()
+        return stop.set
+
+    @staticmethod
+    def _publisher(job: _Job) -> Callable[[Any], None]:
+        """``publish(value)``: emit ``item`` with ``(job, value)``."""
+        emit = job.emitter.item.emit
+
+        def publish(value: Any) -> None:
+            emit((job, value))
+
+        return publish
+
     def shutdown(self) -> None:
-        """Drop queued runnables and wait for the running ones."""
+        """Stop the loops, drop queued runnables and wait for the running ones."""
+        for stop, thread in self._loops:
+            stop.set()
+            thread.join(10)
         self._pool.clear()
         self._pool.waitForDone(10_000)
