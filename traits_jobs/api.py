@@ -50,7 +50,7 @@ Errors
   :exc:`RemoteJobError`
 - :exc:`JobTimeoutError`, :exc:`WaitTimeoutError`, :exc:`JobCancelledError`
 - :exc:`MissedDeadlineError`
-- :exc:`ResourceConflictError`, :exc:`PreemptionWarning`
+- :exc:`ResourceConflictError`, :exc:`ResourceLockedError`, :exc:`PreemptionWarning`
 
 Defining job kinds
 ------------------
@@ -123,7 +123,7 @@ from traits_jobs.states.future_states import (
     EndReason,
     FutureState,
 )
-from traits_jobs.states.resources import ResourceConflictError
+from traits_jobs.states.resources import ResourceConflictError, ResourceLockedError
 
 if TYPE_CHECKING:
     from traits_jobs.event_loops.qt import QtEventLoop
@@ -186,6 +186,7 @@ __all__ = [
     "QtEventLoop",
     "RemoteJobError",
     "ResourceConflictError",
+    "ResourceLockedError",
     "ShutdownTimeoutError",
     "TaskCancelled",
     "TraitsExecutor",

@@ -25,8 +25,10 @@ from traits_jobs.event_loops.ets import ETSEventLoop
 from traits_jobs.event_loops.i_event_loop import IEventLoop
 from traits_jobs.executor._deprecated import DeprecatedSubmitMethods
 from traits_jobs.executor._launching import Launching
+from traits_jobs.executor._owning import Owning
 from traits_jobs.executor._stopping import Stopping
 from traits_jobs.executor.job import Job
+from traits_jobs.executor.ownership import Owners
 from traits_jobs.executor.scheduler import Scheduler
 from traits_jobs.executor.waiting import Waiter
 from traits_jobs.jobs.base_future import BaseFuture
@@ -48,7 +50,7 @@ def _check_optional(name: str, value: object, expected: type) -> None:
         raise TypeError(msg)
 
 
-class TraitsExecutor(Launching, Stopping, DeprecatedSubmitMethods, HasStrictTraits):
+class TraitsExecutor(Launching, Stopping, Owning, DeprecatedSubmitMethods, HasStrictTraits):
     """Runs jobs on a worker pool; their futures change on the main thread.
 
     Create it on the main thread. Submit with :func:`submit_call`,
@@ -91,6 +93,10 @@ class TraitsExecutor(Launching, Stopping, DeprecatedSubmitMethods, HasStrictTrai
     #: Resource (or pattern) -> future of the live job that holds it.
     claimed_resources = Property(Dict, observe=None)
 
+    #: Resource (or pattern) -> token of its owner, for the resources locked
+    #: with :meth:`lock_owner`.
+    owned_resources = Property(Dict, observe=None)
+
     # Private state; plain values, never observed.
     _internal_state = AnyTrait(RUNNING)
     _lock = AnyTrait()
@@ -106,6 +112,7 @@ class TraitsExecutor(Launching, Stopping, DeprecatedSubmitMethods, HasStrictTrai
     _jobs: dict[int, Job] = AnyTrait()  # type: ignore[assignment]
     _ids = AnyTrait()
     _scheduler = AnyTrait()
+    _owners = AnyTrait()
     _waiter = AnyTrait()
 
     def __init__(
@@ -160,6 +167,7 @@ class TraitsExecutor(Launching, Stopping, DeprecatedSubmitMethods, HasStrictTrai
         self._jobs = {}
         self._ids = itertools.count()
         self._scheduler = Scheduler()
+        self._owners = Owners()
         # One object for every future, not one per future.
         self._waiter = Waiter(self._event_loop, self._router, self._check_event_loop)
 
@@ -178,7 +186,7 @@ class TraitsExecutor(Launching, Stopping, DeprecatedSubmitMethods, HasStrictTrai
         **options
             Job options, keyword-only: ``name``, ``timeout``,
             ``settle_time``, ``resources``, ``background``, ``preemptible``,
-            ``on_conflict``. See :class:`~traits_jobs.api.JobOptions`.
+            ``on_conflict``, ``lock_token``. See :class:`~traits_jobs.api.JobOptions`.
 
         Raises
         ------
@@ -186,6 +194,9 @@ class TraitsExecutor(Launching, Stopping, DeprecatedSubmitMethods, HasStrictTrai
             If the executor is not running, or its worker pool refused the job.
         ResourceConflictError
             If the job's resources are claimed and it may not wait for them.
+        ResourceLockedError
+            If a resource it claims is locked by an owner whose token it
+            does not carry.
         TypeError
             If ``task`` is not an :class:`ITaskSpecification`, or an option
             is unknown or of the wrong type.
@@ -218,6 +229,8 @@ class TraitsExecutor(Launching, Stopping, DeprecatedSubmitMethods, HasStrictTrai
             start, preempt, renamed = True, [], None
             if claims:
                 try:
+                    if job_options.resources:
+                        self._owners.check(job_options.resources, job_options.lock_token)
                     renamed = self._scheduler.renamed_background(job_options)
                     start, preempt = self._scheduler.admit(job, future, job_options)
                 except BaseException:
@@ -278,6 +291,10 @@ class TraitsExecutor(Launching, Stopping, DeprecatedSubmitMethods, HasStrictTrai
     def _get_claimed_resources(self) -> dict[str, BaseFuture]:
         with self._lock:
             return self._scheduler.claimed_resources()  # type: ignore[no-any-return]
+
+    def _get_owned_resources(self) -> dict[str, Any]:
+        with self._lock:
+            return self._owners.snapshot()
 
     def _get_running(self) -> bool:
         return self._internal_state == RUNNING

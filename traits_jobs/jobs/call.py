@@ -51,7 +51,7 @@ def submit_call(
     *args, **kwargs
         Passed to ``fn``, except the job options (``name``, ``timeout``,
         ``settle_time``, ``resources``, ``background``, ``preemptible``,
-        ``on_conflict``; see :class:`~traits_jobs.api.JobOptions`),
+        ``on_conflict``, ``lock_token``; see :class:`~traits_jobs.api.JobOptions`),
         which are taken out. Pass an argument of ``fn`` with one of those
         names through :func:`functools.partial`.
 

@@ -12,6 +12,7 @@ of these names gets it through :func:`functools.partial`::
 
 import dataclasses
 import math
+from collections.abc import Hashable
 from typing import Any
 
 #: The option names, taken out of the keyword arguments of every submit function.
@@ -23,6 +24,7 @@ JOB_OPTIONS: tuple[str, ...] = (
     "background",
     "preemptible",
     "on_conflict",
+    "lock_token",
 )
 
 #: What ``on_conflict`` may be: raise ResourceConflictError at submit, or
@@ -90,6 +92,10 @@ class JobOptions:
     on_conflict : str
         "raise" (the default) or "wait", when a foreground job's resources
         are claimed by another foreground job.
+    lock_token : hashable or None
+        The token of the owner whose resources the job may claim: a job
+        claiming a resource locked with ``executor.lock_owner()`` must carry
+        its owner's token.
     """
 
     name: str | None = None
@@ -99,6 +105,7 @@ class JobOptions:
     background: bool = False
     preemptible: bool = True
     on_conflict: str = "raise"
+    lock_token: Hashable | None = None
 
     @classmethod
     def create(cls, **options: Any) -> "JobOptions":
@@ -127,6 +134,11 @@ class JobOptions:
             raise ValueError(msg)
         from traits_jobs.states.resources import validate_resources
 
+        lock_token = options.get("lock_token")
+        if not isinstance(lock_token, Hashable):
+            msg = f"lock_token must be hashable, not {type(lock_token).__name__}: {lock_token!r}"
+            raise TypeError(msg)
+
         return cls(
             name=name,
             timeout=check_seconds("timeout", options.get("timeout"), allow_none=True),
@@ -138,6 +150,7 @@ class JobOptions:
             background=_flag("background", options.get("background", False)),
             preemptible=_flag("preemptible", options.get("preemptible", True)),
             on_conflict=on_conflict,
+            lock_token=lock_token,
         )
 
 

@@ -146,7 +146,7 @@ def submit_progress(
     *args, **kwargs
         Passed to ``fn``, except ``coalesce_progress`` and the job options
         (``timeout``, ``settle_time``, ``resources``, ``background``,
-        ``preemptible``, ``name``, ``on_conflict``; see
+        ``preemptible``, ``name``, ``on_conflict``, ``lock_token``; see
         :class:`~traits_jobs.api.JobOptions`); ``kwargs`` must not contain
         ``progress``.
     coalesce_progress : bool, keyword-only

@@ -49,6 +49,31 @@ class ResourceConflictError(TraitsJobsError, RuntimeError):
         super().__init__(f"cannot claim resources {sorted(claims)}: {held}")
 
 
+class ResourceLockedError(TraitsJobsError, RuntimeError):
+    """A job claimed resources that another owner locked with ``executor.lock_owner()``.
+
+    Attributes
+    ----------
+    resource : str
+        The requested resource that is locked.
+    locked : str
+        The locked resource (or pattern) it overlaps.
+    token : object
+        The token the job was submitted with (``lock_token=``), or None.
+    """
+
+    def __init__(self, resource: str, locked: str, token: object) -> None:
+        with_token = "without a lock token" if token is None else "with another lock token"
+        super().__init__(
+            f"Resource {resource!r} is locked by its owner ({locked!r}); the job was "
+            f"submitted {with_token}. Submit it with the owner's lock_token=, or "
+            "have the owner release it with unlock_owner()."
+        )
+        self.resource = resource
+        self.locked = locked
+        self.token = token
+
+
 def validate_resources(resources: Iterable[str] | None) -> frozenset[str]:
     """Check a ``resources=`` argument and return it as a frozenset.
 
