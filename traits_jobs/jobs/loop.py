@@ -11,6 +11,7 @@ what an overrun does, is :mod:`traits_jobs.jobs.loop_schedule`.
 """
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -36,6 +37,10 @@ if TYPE_CHECKING:
     from traits_jobs.jobs.i_task_specification import Submitter
 
 logger = logging.getLogger(__name__)
+
+#: Seconds between two reports of a loop's iteration count; the last count
+#: is always reported when the loop ends.
+COUNT_INTERVAL = 0.01
 
 
 class LoopJob:
@@ -106,7 +111,8 @@ class LoopFuture(PausableFuture):
     pending_settings = AnyTrait()
 
     #: Iterations that returned so far (one that raises, even to stop the
-    #: loop, is not counted).
+    #: loop, is not counted). Updated at most every 10 ms while the loop
+    #: runs, and with the final count when it ends.
     iteration_count = Int(0)
 
     #: Grid slots missed so far, over all overruns.
@@ -250,29 +256,43 @@ class LoopTask(BaseTask):
     ) -> None:
         control, clock, send, job_id = self._control, self.clock, self._send, self._job_id
         schedule = LoopSchedule(self.period, self.policy, clock.now())
-        count = 0
-        while True:
-            steered = control._steering is not None
-            if steered and pause_point(self):
-                schedule.rephase(clock.now())
-            if control.is_set():
-                return
-            if control._stop:
-                raise JobStopRequested
-            if steered:
-                state.apply_pending(ctx)
-            iteration(ctx, *args)
-            count += 1
-            send(job_id, ITERATIONS, count)
-            now = clock.now()
-            plan = schedule.plan(now)
-            if plan.slots_missed:
-                missed = MissedIteration(plan.lateness, plan.slots_missed, self.policy, count)
-                send(job_id, MISSED, missed)
-                if self.policy == "terminate":
-                    raise MissedDeadlineError(plan.lateness, plan.slots_missed)
-            if plan.start > now:
-                clock.sleep(ctx, plan.start - now)
+        count = sent = 0
+        sent_at = -math.inf
+        try:
+            while True:
+                steered = control._steering is not None
+                if steered and control.pause_requested:
+                    if count != sent:
+                        # A paused loop shows how far it got.
+                        send(job_id, ITERATIONS, count)
+                        sent = count
+                    if pause_point(self):
+                        schedule.rephase(clock.now())
+                if control.is_set():
+                    return
+                if control._stop:
+                    raise JobStopRequested
+                if steered:
+                    state.apply_pending(ctx)
+                iteration(ctx, *args)
+                count += 1
+                now = clock.now()
+                if now - sent_at >= COUNT_INTERVAL:
+                    # A fast loop would cost the main thread a trait change
+                    # per iteration for a number nobody reads that fast.
+                    send(job_id, ITERATIONS, count)
+                    sent, sent_at = count, now
+                plan = schedule.plan(now)
+                if plan.slots_missed:
+                    missed = MissedIteration(plan.lateness, plan.slots_missed, self.policy, count)
+                    send(job_id, MISSED, missed)
+                    if self.policy == "terminate":
+                        raise MissedDeadlineError(plan.lateness, plan.slots_missed)
+                if plan.start > now:
+                    clock.sleep(ctx, plan.start - now)
+        finally:
+            if count != sent:
+                send(job_id, ITERATIONS, count)
 
 
 def _finalize(body: LoopJob, ctx: JobContext, error: BaseException | None) -> None:
