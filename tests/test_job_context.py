@@ -16,7 +16,9 @@ from traits_jobs.api import (
     TIMED_OUT,
     JobContext,
     JobStopRequested,
+    all_of,
     current_job,
+    report_progress,
     submit_call,
     submit_iteration,
     submit_progress,
@@ -386,3 +388,39 @@ def test_stop_ends_a_progress_job_at_its_next_report(executor):
     future.stop()
     wait_done(executor, future)
     assert future.end_reason == STOPPED
+
+
+def test_report_progress_ends_a_stopped_job(executor):
+    """report_progress() after stop() raises JobStopRequested: the job ends "stopped"."""
+    entered, go_on = threading.Event(), threading.Event()
+
+    def move():
+        report_progress(0, target=10)
+        entered.set()
+        go_on.wait(SAFETY_TIMEOUT)
+        for position in range(1, 11):
+            current_job().report_progress(position, target=10)
+        return "arrived"
+
+    future = submit_call(executor, move)
+    wait_event(entered)
+    future.stop()
+    go_on.set()
+    wait_done(executor, future)
+    assert future.end_reason == STOPPED
+    assert future.progress_info.current == 0
+
+
+def test_stop_reaches_the_children_of_a_combination(executor):
+    """all_of(a, b).stop() stops both; the combination completes "stopped"."""
+    first, second = threading.Event(), threading.Event()
+    a = submit_call(executor, sleeper, first)
+    b = submit_call(executor, sleeper, second)
+    both = all_of(a, b)
+    wait_event(first)
+    wait_event(second)
+    assert both.stop() is True
+    wait_done(executor, both)
+    assert (a.end_reason, b.end_reason) == (STOPPED, STOPPED)
+    assert both.end_reason == STOPPED
+    assert both.stop() is False

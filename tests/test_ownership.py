@@ -72,9 +72,7 @@ def test_running_jobs_are_not_affected(executor):
 def test_owned_resources_is_observable_on_the_main_thread(executor):
     """Each lock and release fires owned_resources with the new table."""
     seen = []
-    executor.observe(
-        lambda e: seen.append((e.new, threading.current_thread())), "owned_resources"
-    )
+    executor.observe(lambda e: seen.append((e.new, threading.current_thread())), "owned_resources")
     executor.lock_owner("stage", "A")
     wait_for(executor, executor, "owned_resources", lambda e: len(seen) == 1)
     releaser = submit_call(executor, executor.unlock_owner, "stage", "A")

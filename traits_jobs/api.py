@@ -22,6 +22,7 @@ Futures
 - :class:`IterationFuture`
 - :class:`ProgressFuture`
 - :class:`LoopFuture`, :class:`MissedIteration`
+- :class:`PausableFuture`, the base of futures whose job can pause
 - :data:`FutureState`, with :data:`WAITING`, :data:`EXECUTING`,
   :data:`COMPLETED`, :data:`FAILED`, :data:`CANCELLING`, :data:`CANCELLED`
 - :data:`EndReason`, whose values are :data:`COMPLETED`, :data:`STOPPED`,
@@ -96,6 +97,7 @@ from traits_jobs.jobs.message_handlers import message_handler
 from traits_jobs.jobs.options import JOB_OPTIONS, JobOptions
 from traits_jobs.jobs.progress import ProgressFuture, submit_progress
 from traits_jobs.jobs.status import ProgressInfo, report_progress
+from traits_jobs.jobs.steering import PausableFuture
 from traits_jobs.states.exceptions import (
     ExecutorStateError,
     JobCancelledError,
@@ -180,6 +182,7 @@ __all__ = [
     "MissedDeadlineError",
     "MissedIteration",
     "MultithreadingContext",
+    "PausableFuture",
     "PreemptionWarning",
     "ProgressFuture",
     "ProgressInfo",

@@ -54,7 +54,7 @@ def test_an_unknown_message_kind_fails_the_future():
     assert isinstance(future.error, UnknownMessageError)
     assert str(future.error) == (
         "FizzBuzzFuture has no handler for message kind 'oops' "
-        "(known kinds: 'buzz', 'fizz', 'fizz_buzz', 'status'). "
+        "(known kinds: 'buzz', 'fizz', 'fizz_buzz'). "
         "Decorate a method with @message_handler('oops') to handle it."
     )
     executor.shutdown(timeout=SAFETY_TIMEOUT)

@@ -12,6 +12,7 @@ from typing import Any
 
 from traits_jobs.jobs.base_task import BaseTask
 from traits_jobs.jobs.i_task_specification import ITaskSpecification
+from traits_jobs.states.failure import safe_repr
 
 
 def check_callable(function_name: str, fn: Callable[..., Any]) -> None:
@@ -31,6 +32,9 @@ class FunctionTask(BaseTask):
 
     def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]):
         self.fn, self.args, self.kwargs = fn, args, kwargs
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({safe_repr(self.fn)})"
 
 
 class FunctionSpecification(ITaskSpecification):

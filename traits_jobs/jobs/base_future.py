@@ -251,7 +251,9 @@ class BaseFuture(FutureWaiting, FutureOutcome):
         return self._internal_state in JOB_OVER
 
     def _fail_unknown(self, kind: object) -> None:
-        known = ", ".join(sorted(map(repr, self._message_handlers))) or "none"
+        # The library's own kinds (dotted names) are not the user's business.
+        own = (k for k in self._message_handlers if k not in _BUILT_IN_HANDLERS)
+        known = ", ".join(sorted(map(repr, own))) or "none"
         msg = (
             f"{type(self).__name__} has no handler for message kind {kind!r} "
             f"(known kinds: {known}). Decorate a method with "

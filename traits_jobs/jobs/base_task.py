@@ -3,15 +3,18 @@
 
 import abc
 import contextvars
+import logging
 from typing import TYPE_CHECKING, Any
 
 from traits_jobs.states.control import JobControl
 from traits_jobs.states.exceptions import JobStopRequested
-from traits_jobs.states.failure import marshal_exception
+from traits_jobs.states.failure import marshal_exception, safe_repr
 from traits_jobs.states.messages import STOPPED, Control, SendFunction
 
 if TYPE_CHECKING:
     from traits_jobs.jobs.context import JobContext
+
+logger = logging.getLogger(__name__)
 
 #: The task running on this thread (or context), for current_job().
 current_task: contextvars.ContextVar["BaseTask | None"] = contextvars.ContextVar(
@@ -58,6 +61,7 @@ class BaseTask(abc.ABC):
     def _execute(self, job_id: int, send: SendFunction, control: JobControl) -> None:
         """Run the job and report how it went. Runs on a worker."""
         if control.is_set():
+            _refuse_values(control, self)
             send(job_id, Control.ABANDONED, None)
             return
         self._job_id = job_id
@@ -73,17 +77,36 @@ class BaseTask(abc.ABC):
                 raise JobStopRequested
             result = self.run()
         except JobStopRequested:
+            _refuse_values(control, self)
             send(job_id, STOPPED, None)
             send(job_id, Control.RETURNED, None)
         except BaseException as error:
+            _refuse_values(control, self)
             send(job_id, Control.RAISED, marshal_exception(error))
             del error
         else:
+            _refuse_values(control, self)
             send(job_id, Control.RETURNED, result)
             del result
         finally:
             current_task.reset(token)
             self._context = None
+
+
+def _refuse_values(control: JobControl, task: BaseTask) -> None:
+    """Refuse values sent from now on, and log those the job never took.
+
+    Before the job's end is sent: a value sent after this raises at once.
+    """
+    left = control.close_values()
+    if left:
+        level = logging.DEBUG if control.is_set() else logging.WARNING
+        logger.log(
+            level,
+            "%d value(s) sent to %s were never received: the job ended first",
+            left,
+            safe_repr(task),
+        )
 
 
 def run_job(task: BaseTask, job_id: int, send: SendFunction, control: JobControl) -> None:

@@ -82,6 +82,25 @@ class CombinedFuture(BaseFuture):
             self._receive(Control.STARTED, None)
         self._receive(kind, payload)
 
+    def stop(self) -> bool:
+        """Ask every child to stop; the combination ends as its children do.
+
+        If it then completes, its ``end_reason`` is "stopped". Thread-safe,
+        as the children's ``stop()``.
+
+        Returns
+        -------
+        bool
+            True if a child was still waiting or executing.
+        """
+        if not self.cancellable:
+            return False
+        accepted = [child.stop() for child in self.children]
+        if not any(accepted):
+            return False
+        self._stopped = True
+        return True
+
     def _cancel_children(self) -> None:
         for child in self.children:
             child.cancel()

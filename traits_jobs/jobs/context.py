@@ -156,8 +156,9 @@ class JobContext:
         Returns
         -------
         (bool, object)
-            Whether the settings changed since the previous call (or since
-            the loop started), and the settings now applied.
+            Whether the settings changed since the previous call (the
+            first call says True if the loop was submitted with settings),
+            and the settings now applied.
 
         Raises
         ------

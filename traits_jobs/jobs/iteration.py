@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Iteration jobs: deliver each item an iterable produces, in order."""
 
-import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -13,13 +12,10 @@ from traits_jobs.jobs.options import split_options
 from traits_jobs.jobs.steering import PausableFuture, pause_point
 from traits_jobs.states.control import NO_VALUE
 from traits_jobs.states.exceptions import JobStopRequested
-from traits_jobs.states.failure import safe_repr
 from traits_jobs.states.messages import GENERATED
 
 if TYPE_CHECKING:
     from traits_jobs.jobs.i_task_specification import Submitter
-
-logger = logging.getLogger(__name__)
 
 
 class IterationFuture(PausableFuture):
@@ -100,13 +96,6 @@ class IterationTask(FunctionTask):
         except StopIteration as stop:
             return stop.value
         finally:
-            left = control.close_values()
-            if left:
-                logger.warning(
-                    "%d value(s) sent to the iteration %s were never received: it ended first",
-                    left,
-                    safe_repr(self.fn),
-                )
             # Run the generator's cleanup now, on the worker, not whenever it
             # happens to be collected.
             close = getattr(iterator, "close", None)

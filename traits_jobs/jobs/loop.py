@@ -193,8 +193,9 @@ class LoopState:
     def __init__(self, task: BaseTask, settings: Any, apply: Callable[..., None] | None) -> None:
         self.task = task
         self.settings = settings
-        #: True when settings were applied since the body last asked.
-        self.changed = False
+        #: True when settings were applied since the body last asked: the
+        #: initial settings count as new.
+        self.changed = settings is not None
         self.apply = apply
 
     def apply_pending(self, ctx: JobContext) -> bool:

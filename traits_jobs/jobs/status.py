@@ -14,7 +14,7 @@ import dataclasses
 from typing import Any
 
 from traits_jobs.jobs.base_task import current_task
-from traits_jobs.states.exceptions import TaskCancelled
+from traits_jobs.states.exceptions import JobStopRequested, TaskCancelled
 from traits_jobs.states.messages import LatestKind
 
 #: Message kind of a structured progress report; coalesced.
@@ -126,6 +126,9 @@ def report_progress(
     ------
     TaskCancelled
         If the job was cancelled: let it propagate.
+    JobStopRequested
+        If the job was asked to stop (``future.stop()``): let it propagate
+        too; the job then ends COMPLETED, "stopped".
     RuntimeError
         If called outside a job.
     TypeError, ValueError
@@ -150,7 +153,11 @@ def report_progress(
         fraction=checked_fraction,
         time_remaining=_number("time_remaining", time_remaining, allow_none=True),
     )
-    if task.cancelled():
+    control = task._control
+    if control.is_set():
         msg = "The job was cancelled; stop reporting and let this exception propagate."
         raise TaskCancelled(msg)
+    if control.stop_requested:
+        msg = "The job was asked to stop; let this exception propagate."
+        raise JobStopRequested(msg)
     task.send(PROGRESS_INFO, report)

@@ -38,7 +38,6 @@ class _Steering:
     """The part of a control that only steerable jobs use."""
 
     __slots__ = (
-        "closed",
         "condition",
         "pause_requested",
         "sent",
@@ -57,8 +56,6 @@ class _Steering:
         self.settings_serial = 0
         #: Conditions of the job's own that it waits on through wait_for().
         self.user_conditions: list[threading.Condition] = []
-        #: True once the job took its last value: later sends are refused.
-        self.closed = False
 
 
 class JobControl:
@@ -68,11 +65,13 @@ class JobControl:
     :class:`~traits_jobs.contexts.i_parallel_context.CancelEvent` protocol).
     """
 
-    __slots__ = ("_set", "_steering", "_stop")
+    __slots__ = ("_closed", "_set", "_steering", "_stop")
 
     def __init__(self) -> None:
         self._set = False
         self._stop = False
+        #: True once the job takes no more values: later sends are refused.
+        self._closed = False
         self._steering: _Steering | None = None
 
     # -- requests: any thread --------------------------------------------
@@ -111,7 +110,9 @@ class JobControl:
         """
         steering = self.steering()
         with steering.condition:
-            if steering.closed:
+            # Read under the condition, after the steering part exists: see
+            # close_values() for why no value can slip between the two.
+            if self._closed:
                 msg = "the job has ended; it takes no more values"
                 raise RuntimeError(msg)
             steering.sent.append(value)
@@ -171,12 +172,18 @@ class JobControl:
             return steering.sent.popleft() if steering.sent else NO_VALUE
 
     def close_values(self) -> int:
-        """Refuse later values; return how many sent values were never taken."""
+        """Refuse later values; return how many sent values were never taken.
+
+        The flag is set before the steering part is read. A sender makes
+        the steering part before it reads the flag under the condition; so
+        either it sees the flag and raises, or this sees its steering part
+        and, under the same condition, its value.
+        """
+        self._closed = True
         steering = self._steering
         if steering is None:
             return 0
         with steering.condition:
-            steering.closed = True
             left = len(steering.sent)
             steering.sent.clear()
         return left
