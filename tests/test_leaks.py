@@ -18,11 +18,14 @@ from tests._support import blocked_workers, wait_done, wait_event, wait_for
 from traits_jobs.api import (
     CANCELLED,
     EXECUTING,
+    JobStopRequested,
+    LoopJob,
     TraitsExecutor,
     all_of,
     any_of,
     submit_call,
     submit_iteration,
+    submit_loop,
     submit_progress,
 )
 from traits_jobs.testing import SAFETY_TIMEOUT
@@ -310,3 +313,55 @@ def test_a_stopped_executor_is_collected(executor):
     ref = weakref.ref(second)
     del second
     assert collected(ref)
+
+
+def test_a_loop_releases_its_body_and_replaced_settings(executor):
+    """After a loop ends its body and replaced settings are gone; its future keeps what it shows."""
+
+    class Body(LoopJob):
+        def __init__(self):
+            self.count = 0
+
+        def iteration(self, ctx):
+            self.count += 1
+            ctx.publish_status(Payload())
+            if self.count == 3:
+                raise JobStopRequested
+
+    body, settings, pending = Body(), Payload(), Payload()
+    watched = [weakref.ref(obj) for obj in (body, settings, pending)]
+    future = submit_loop(executor, body, period=1e-9, settings=settings)
+    future.set_settings(pending)
+    wait_done(executor, future)
+    status = weakref.ref(future.status)
+    del body, settings, pending
+    gc.collect()
+    # The future keeps what it shows (settings, status); nothing else does.
+    alive = [ref() is not None for ref in watched]
+    assert alive == [False, False, True]  # The applied settings are future.settings.
+    assert status() is future.status
+
+
+def test_a_steered_iteration_releases_its_values(executor):
+    """Values sent to a generator and the generator itself are released at its end."""
+    gate = threading.Event()
+    received = []
+
+    def sink():
+        gate.wait(SAFETY_TIMEOUT)
+        while True:
+            received.append(weakref.ref((yield)))
+
+    future = submit_iteration(executor, sink)
+    values = [Payload() for _ in range(5)]
+    refs = [weakref.ref(value) for value in values]
+    for value in values:
+        future.send(value)
+    del values, value
+    future.pause()
+    gate.set()
+    wait_for(executor, future, "paused", lambda f: f.paused)
+    future.cancel()
+    wait_done(executor, future)
+    gc.collect()
+    assert [ref() for ref in refs] == [None] * 5
