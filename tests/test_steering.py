@@ -256,3 +256,84 @@ def test_a_paused_loop_rephases_on_resume(executor):
     assert future.iteration_count == count
     assert future.missed_count == 0
     assert future.end_reason == STOPPED
+
+
+def test_a_paused_iteration_frees_its_worker():
+    """With one worker, a paused stream lets other jobs run, then goes on where it was."""
+    from traits_jobs.api import ManualEventLoop, TraitsExecutor
+
+    executor = TraitsExecutor(event_loop=ManualEventLoop(), max_workers=1)
+    try:
+        reached = []
+        future = submit_iteration(executor, counting, reached)
+        items = []
+        future.observe(lambda e: items.append(e.new), "result_event")
+        wait_for(executor, future, "result_event", lambda f: len(items) >= 3)
+        future.pause()
+        wait_for(executor, future, "paused", lambda f: f.paused)
+        others = [submit_call(executor, str, n) for n in range(5)]
+        for other in others:
+            wait_done(executor, other)
+        assert [other.result for other in others] == ["0", "1", "2", "3", "4"]
+        paused_at = len(reached)
+        future.resume()
+        wait_for(executor, future, "result_event", lambda f: len(items) >= paused_at + 3)
+        # Nothing lost or repeated across the pause.
+        assert items[: paused_at + 3] == list(range(paused_at + 3))
+        future.cancel()
+        wait_done(executor, future)
+        assert future.state == CANCELLED
+    finally:
+        executor.shutdown(timeout=SAFETY_TIMEOUT)
+
+
+def test_stopping_the_executor_ends_a_paused_iteration():
+    """shutdown() with a stream paused off its worker: it is resumed to end, nothing hangs."""
+    from traits_jobs.api import ManualEventLoop, TraitsExecutor
+
+    executor = TraitsExecutor(event_loop=ManualEventLoop(), max_workers=1)
+    closed = threading.Event()
+
+    def stream():
+        try:
+            while True:
+                yield 1
+        finally:
+            closed.set()
+
+    future = submit_iteration(executor, stream)
+    items = []
+    future.observe(lambda e: items.append(e.new), "result_event")
+    wait_for(executor, future, "result_event", lambda f: items)
+    future.pause()
+    wait_for(executor, future, "paused", lambda f: f.paused)
+    executor.shutdown(timeout=SAFETY_TIMEOUT)
+    assert future.state == CANCELLED
+    assert closed.is_set()
+    assert future.paused is False
+
+
+def test_a_paused_iteration_times_out_off_its_worker(executor):
+    """The timeout of a parked job still ends it: it is resumed to close and fail."""
+    from tests._support import elapse
+    from traits_jobs.api import TIMED_OUT
+
+    closed = threading.Event()
+
+    def stream():
+        try:
+            while True:
+                yield 1
+        finally:
+            closed.set()
+
+    future = submit_iteration(executor, stream, timeout=0.05)
+    items = []
+    future.observe(lambda e: items.append(e.new), "result_event")
+    wait_for(executor, future, "result_event", lambda f: items)
+    future.pause()
+    wait_for(executor, future, "paused", lambda f: f.paused)
+    elapse(executor, 0.05)
+    wait_done(executor, future)
+    assert future.end_reason == TIMED_OUT
+    wait_for(executor, future, "paused", lambda f: closed.is_set())

@@ -8,7 +8,8 @@ from other threads. Whatever the interleaving:
 
 - the values the generator received are a prefix of the values sent, in
   order, each once (none lost in the middle, none duplicated);
-- a paused job does not advance, and ``paused`` shows it on the main thread;
+- a paused job does not advance, gives its worker up to other jobs, and
+  ``paused`` shows it on the main thread;
 - the job ends as its first ending request says, ``paused`` False at the end,
   and the values never received are exactly the ones logged as lost.
 """
@@ -25,6 +26,7 @@ from traits_jobs.api import (
     STOPPED,
     ManualEventLoop,
     TraitsExecutor,
+    submit_call,
     submit_iteration,
 )
 from traits_jobs.testing import SAFETY_TIMEOUT
@@ -54,7 +56,8 @@ class SteeringMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         self.loop = ManualEventLoop()
-        self.executor = TraitsExecutor(event_loop=self.loop, max_workers=2)
+        # One worker: a paused job must give it up for others to run.
+        self.executor = TraitsExecutor(event_loop=self.loop, max_workers=1)
         self.permits = threading.Semaphore(0)
         self.received = []
         self.sent = []
@@ -128,10 +131,12 @@ class SteeringMachine(RuleBasedStateMachine):
         self.permits.release(1)
         assert self.loop.run_until(lambda: self.future.paused, SAFETY_TIMEOUT)
         reached = len(self.received)
-        # Permits do not move a paused job: it waits on its pause, not on them.
+        # The paused job gave its worker up: another job runs meanwhile.
+        other = submit_call(self.executor, len, self.received)
+        assert self.loop.run_until(lambda: other.done, SAFETY_TIMEOUT)
+        assert other.state == COMPLETED
+        # Permits do not move a paused job: it is off its worker.
         self.permits.release(2)
-        self.future.resume()
-        self.future.pause()
         assert len(self.received) == reached
 
     # -- what always holds ---------------------------------------------------

@@ -30,6 +30,7 @@ class Launching(ExecutorParts):
         flag = self._context.cancel_flag()
         control = flag if isinstance(flag, JobControl) else LinkedControl(flag)
         job = Job(control, self._router, self._send)
+        job.launch = self._relauncher
         future = task.future(job.cancel)
         runner = task.task()
         if not isinstance(future, BaseFuture) or not isinstance(runner, BaseTask):
@@ -91,6 +92,16 @@ class Launching(ExecutorParts):
         except BaseException as error:
             job.pool_failed(error)
             raise
+
+    def _relaunch(self, job: Job) -> None:
+        """Queue a job that left its worker while paused. Any thread, never under the lock.
+
+        A pool that refuses fails the job through the router.
+        """
+        try:
+            self._launch(job)
+        except ExecutorStateError:
+            pass
 
     def _launch_ready(self, ready: list[Job]) -> None:
         """Queue the jobs whose resources came free. Any thread, never under the lock.

@@ -27,6 +27,7 @@ class ExecutorParts:
     _jobs: dict[int, Job]
     _scheduler: Scheduler[Job, BaseFuture]
     _waiter: Waiter
+    _relauncher: Callable[[Job], None]
     _internal_state: str
     _owns_pool: bool
     _owns_context: bool

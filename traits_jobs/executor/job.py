@@ -4,7 +4,7 @@
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from traits_jobs.jobs.base_task import BaseTask, SendFunction, run_job
+from traits_jobs.jobs.base_task import BaseTask, SendFunction, resume_job, run_job
 from traits_jobs.states.control import JobControl
 from traits_jobs.states.failure import marshal_exception
 from traits_jobs.states.messages import Control
@@ -26,7 +26,9 @@ class Job:
         "control",
         "future",
         "job_id",
+        "launch",
         "name",
+        "resuming",
         "router",
         "send",
         "task",
@@ -53,6 +55,10 @@ class Job:
         self.unqueue: Callable[[Job], bool] | None = None
         #: Takes the job out of its pool's queue; set once it is queued there.
         self.withdraw: Withdraw | None = None
+        #: Queues the job on the executor's pool again, after a pause.
+        self.launch: Callable[[Job], object] | None = None
+        #: True while a job that left its worker while paused waits to go on.
+        self.resuming = False
 
     def cancel(self) -> None:
         """Ask the job to stop; end it at once if it has not left its queue.
@@ -61,7 +67,10 @@ class Job:
         """
         self.control.set()
         withdraw, unqueue = self.withdraw, self.unqueue
-        if withdraw is not None:
+        if self.resuming:
+            # It started: it must run again to close what it holds and end.
+            withdrawn = False
+        elif withdraw is not None:
             withdrawn = withdraw(self)
         else:
             withdrawn = unqueue is not None and unqueue(self)
@@ -73,10 +82,30 @@ class Job:
             self.timed.cancelled()
 
     def __call__(self) -> None:
-        """Run the task and report how it went. On a worker."""
+        """Run the task (or go on with a parked one) and report how it went. On a worker."""
         task, self.task = self.task, None
-        if task is not None:
-            run_job(task, self.job_id, self.send, self.control)
+        if task is None:
+            return
+        if self.resuming:
+            self.resuming = False
+            parked = resume_job(task)
+        else:
+            parked = run_job(task, self.job_id, self.send, self.control)
+        while parked:
+            # Hand the task back before the park shows: whoever ends the
+            # pause relaunches the job at once.
+            self.task, self.resuming = task, True
+            if self.control.park(self.relaunch):
+                return
+            # The pause ended meanwhile: go on here.
+            self.task, self.resuming = None, False
+            parked = resume_job(task)
+
+    def relaunch(self) -> None:
+        """Queue a parked job on the pool again. Whoever ended the pause, any thread."""
+        launch = self.launch
+        assert launch is not None
+        launch(self)
 
     def pool_failed(self, error: BaseException) -> None:
         """Report that the pool could not run the job. Any thread."""

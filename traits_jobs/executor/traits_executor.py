@@ -114,6 +114,7 @@ class TraitsExecutor(Launching, Stopping, Owning, DeprecatedSubmitMethods, HasSt
     _scheduler = AnyTrait()
     _owners = AnyTrait()
     _waiter = AnyTrait()
+    _relauncher = AnyTrait()
 
     def __init__(
         self,
@@ -168,6 +169,8 @@ class TraitsExecutor(Launching, Stopping, Owning, DeprecatedSubmitMethods, HasSt
         self._ids = itertools.count()
         self._scheduler = Scheduler()
         self._owners = Owners()
+        # One bound method for every job, not one per job.
+        self._relauncher = self._relaunch
         # One object for every future, not one per future.
         self._waiter = Waiter(self._event_loop, self._router, self._check_event_loop)
 

@@ -4,6 +4,7 @@
 import abc
 import contextvars
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from traits_jobs.states.control import JobControl
@@ -58,24 +59,44 @@ class BaseTask(abc.ABC):
         """Return True once cancellation of this job has been requested."""
         return self._control.is_set()
 
-    def _execute(self, job_id: int, send: SendFunction, control: JobControl) -> None:
-        """Run the job and report how it went. Runs on a worker."""
+    def _execute(self, job_id: int, send: SendFunction, control: JobControl) -> bool:
+        """Run the job and report how it went. Runs on a worker.
+
+        Returns True if the job left its worker while paused (it was
+        parked); :meth:`_continue` then resumes it on a worker.
+        """
         if control.is_set():
             _refuse_values(control, self)
             send(job_id, Control.ABANDONED, None)
-            return
+            return False
         self._job_id = job_id
         self._send = send
         self._control = control
         self._cancelled = control.is_set
         self._context = None
         send(job_id, Control.STARTED, None)
+        return self._report(self.run, starting=True)
+
+    def _continue(self) -> bool:
+        """Resume a parked job on a worker; True if it parked again."""
+        return self._report(self._run_parked, starting=False)
+
+    def _run_parked(self) -> Any:
+        """Go on from where :meth:`run` parked. Tasks that park override it."""
+        msg = f"{type(self).__name__} parked but cannot resume"
+        raise NotImplementedError(msg)
+
+    def _report(self, run: Callable[[], Any], *, starting: bool) -> bool:
+        send, job_id, control = self._send, self._job_id, self._control
+        parked = False
         token = current_task.set(self)
         try:
-            if control.stop_requested:
+            if starting and control.stop_requested:
                 # Asked to stop before it started: it has nothing to finish.
                 raise JobStopRequested
-            result = self.run()
+            result = run()
+        except Parked:
+            parked = True
         except JobStopRequested:
             _refuse_values(control, self)
             send(job_id, STOPPED, None)
@@ -90,7 +111,17 @@ class BaseTask(abc.ABC):
             del result
         finally:
             current_task.reset(token)
-            self._context = None
+            if not parked:
+                self._context = None
+        return parked
+
+
+class Parked(Exception):
+    """Raised by a task's ``run()`` to leave its worker while paused. Internal.
+
+    The task has saved where it was; :meth:`BaseTask._run_parked` goes on
+    from there when the pause ends.
+    """
 
 
 def _refuse_values(control: JobControl, task: BaseTask) -> None:
@@ -109,6 +140,11 @@ def _refuse_values(control: JobControl, task: BaseTask) -> None:
         )
 
 
-def run_job(task: BaseTask, job_id: int, send: SendFunction, control: JobControl) -> None:
-    """Entry point of a job on a worker pool."""
-    task._execute(job_id, send, control)
+def run_job(task: BaseTask, job_id: int, send: SendFunction, control: JobControl) -> bool:
+    """Entry point of a job on a worker pool; True if it parked while paused."""
+    return task._execute(job_id, send, control)
+
+
+def resume_job(task: BaseTask) -> bool:
+    """Entry point of a parked job back on a worker; True if it parked again."""
+    return task._continue()

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any
 from traits.api import Event
 
 from traits_jobs.jobs._submit import FunctionSpecification, FunctionTask, check_callable
+from traits_jobs.jobs.base_task import Parked
 from traits_jobs.jobs.message_handlers import message_handler
 from traits_jobs.jobs.options import split_options
-from traits_jobs.jobs.steering import PausableFuture, pause_point
+from traits_jobs.jobs.steering import PausableFuture
 from traits_jobs.states.control import NO_VALUE
 from traits_jobs.states.exceptions import JobStopRequested
-from traits_jobs.states.messages import GENERATED
+from traits_jobs.states.messages import GENERATED, PAUSED
 
 if TYPE_CHECKING:
     from traits_jobs.jobs.i_task_specification import Submitter
@@ -67,15 +68,29 @@ class IterationFuture(PausableFuture):
 
 
 class IterationTask(FunctionTask):
-    """Worker side of an iteration job. Checks for requests before each item."""
+    """Worker side of an iteration job. Checks for requests before each item.
 
-    __slots__ = ()
+    A pause leaves the worker: the task keeps the iterator, tells the future
+    it has paused and parks (:class:`~traits_jobs.jobs.base_task.Parked`);
+    the executor puts it back on the pool when the pause ends.
+    """
+
+    __slots__ = ("_iterator", "_started")
 
     def run(self) -> Any:
-        iterator = iter(self.fn(*self.args, **self.kwargs))
+        self._iterator = iter(self.fn(*self.args, **self.kwargs))
+        self._started = False
+        return self._iterate()
+
+    def _run_parked(self) -> Any:
+        self._send(self._job_id, PAUSED, False)
+        return self._iterate()
+
+    def _iterate(self) -> Any:
+        iterator = self._iterator
         send, job_id, control = self._send, self._job_id, self._control
         cancelled = control.is_set
-        started = False
+        started, parking = self._started, False
         try:
             while True:
                 if control._steering is None:
@@ -84,7 +99,10 @@ class IterationTask(FunctionTask):
                     item = next(iterator)
                 else:
                     # Only a steered job pays for these checks.
-                    pause_point(self)
+                    if control.pause_requested and not control.stop_requested:
+                        self._started, parking = started, True
+                        send(job_id, PAUSED, True)
+                        raise Parked
                     if cancelled() or control._stop:
                         return self._end()
                     # A generator cannot be sent a value before its first yield.
@@ -96,11 +114,13 @@ class IterationTask(FunctionTask):
         except StopIteration as stop:
             return stop.value
         finally:
-            # Run the generator's cleanup now, on the worker, not whenever it
-            # happens to be collected.
-            close = getattr(iterator, "close", None)
-            if close is not None:
-                close()
+            if not parking:
+                self._iterator = None
+                # Run the generator's cleanup now, on the worker, not
+                # whenever it happens to be collected.
+                close = getattr(iterator, "close", None)
+                if close is not None:
+                    close()
 
     def _end(self) -> None:
         """End at a checkpoint: stopped as asked, or cancelled (the result is dropped)."""

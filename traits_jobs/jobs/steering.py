@@ -2,9 +2,10 @@
 """Pausing a job from the main thread: the future's side and the worker's.
 
 A pausable job checks for a pause at its checkpoints (an iteration before
-each item, a loop before each iteration). There it tells its future that it
-has paused, waits until it is resumed, asked to stop or cancelled, and tells
-its future that it runs again. The paused job keeps its worker meanwhile.
+each item, a loop before each iteration) and tells its future when it has
+paused and when it runs again. An iteration leaves its worker while paused
+(see :class:`~traits_jobs.jobs.iteration.IterationTask`); a loop waits at
+:func:`pause_point`, keeping its worker.
 """
 
 import logging
@@ -36,9 +37,9 @@ class PausableFuture(BaseFuture):
     def pause(self) -> bool:
         """Ask the job to pause at its next checkpoint. Thread-safe.
 
-        The job keeps its worker while it is paused. ``cancel()`` and
-        ``stop()`` work while it is paused. A timeout counts the time spent
-        paused.
+        A paused iteration gives its worker back to the pool until the
+        pause ends; a paused loop keeps it. ``cancel()`` and ``stop()``
+        work while it is paused. A timeout counts the time spent paused.
 
         Returns
         -------

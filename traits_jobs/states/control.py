@@ -39,7 +39,9 @@ class _Steering:
 
     __slots__ = (
         "condition",
+        "parked",
         "pause_requested",
+        "relaunch",
         "sent",
         "settings",
         "settings_serial",
@@ -49,6 +51,10 @@ class _Steering:
     def __init__(self) -> None:
         self.condition = threading.Condition(threading.Lock())
         self.pause_requested = False
+        #: True while the job is paused off its worker; ``relaunch()`` puts
+        #: it back on the pool.
+        self.parked = False
+        self.relaunch: Callable[[], object] | None = None
         #: Values sent to the job and not yet taken, oldest first.
         self.sent: collections.deque[Any] = collections.deque()
         #: The latest settings not yet taken, and their serial number.
@@ -92,6 +98,9 @@ class JobControl:
         with steering.condition:
             steering.pause_requested = paused
             steering.condition.notify_all()
+            relaunch = None if paused else _unpark(steering)
+        if relaunch is not None:
+            relaunch()
 
     def put_settings(self, settings: Any, serial: int) -> None:
         """Leave ``settings`` for the job to take; it replaces any not yet taken."""
@@ -223,6 +232,20 @@ class JobControl:
                     steering = self._steering = _Steering()
         return steering
 
+    def park(self, relaunch: Callable[[], object]) -> bool:
+        """Leave the worker while paused, if the pause still holds; True if parked.
+
+        Called by the worker after the job saved its state. From then on,
+        whatever ends the pause (resume, stop, cancel) calls ``relaunch()``
+        once, outside the condition, to put the job back on the pool.
+        """
+        steering = self.steering()
+        with steering.condition:
+            if not steering.pause_requested or self._stop or self._set:
+                return False
+            steering.parked, steering.relaunch = True, relaunch
+            return True
+
     def _wake(self) -> None:
         # The flag was written first: a worker that makes the steering part
         # after this read sees the flag when it checks under the condition.
@@ -232,8 +255,11 @@ class JobControl:
         with steering.condition:
             steering.condition.notify_all()
             user_conditions = list(steering.user_conditions)
+            relaunch = _unpark(steering)
         for condition in user_conditions:
             _notify_without_blocking(condition)
+        if relaunch is not None:
+            relaunch()
 
 
 class LinkedControl(JobControl):
@@ -257,6 +283,15 @@ class LinkedControl(JobControl):
     def is_set(self) -> bool:
         """True once cancellation was requested, here or through the event."""
         return self._set or self._event.is_set()
+
+
+def _unpark(steering: _Steering) -> Callable[[], object] | None:
+    """Under the condition: end a parked pause; return what relaunches the job."""
+    if not steering.parked:
+        return None
+    relaunch, steering.relaunch = steering.relaunch, None
+    steering.parked = False
+    return relaunch
 
 
 def _notify_without_blocking(condition: threading.Condition) -> None:
