@@ -13,6 +13,16 @@ Where the fraction done comes from, first found wins:
    ``(done, total)`` pair of numbers, as the traits-futures examples do;
 3. nothing: the fraction is None and progress bars are indeterminate while
    the job executes. A completed job shows 1.
+
+A loop job's row counts its iterations and the slots it missed; a pausable
+job's row (an iteration or a loop job) can pause and resume it. Both are
+found by duck typing (the future's ``iteration_count`` and ``missed_count``
+traits; its ``pause()`` and ``resume()`` methods and ``paused`` trait), so
+that any future that has them gets them.
+
+A row follows the future's state, progress and pause as they change, and
+an iteration's items one by one; a loop's counts, which change at every
+iteration, it reads on :meth:`JobRow.refresh` instead (see its notes).
 """
 
 import logging
@@ -46,6 +56,26 @@ def error_line(future: BaseFuture) -> str:
         raise ValueError(msg)
     type_name, message, _ = failure
     return f"{type_name}: {message}" if message else type_name
+
+
+def count_text(iterations: int, missed: int) -> str:
+    """What a loop job's row says of its counts: ``"12 iterations, 1 missed"``."""
+    noun = "iteration" if iterations == 1 else "iterations"
+    return f"{iterations} {noun}, {missed} missed"
+
+
+def _is_loop(future: BaseFuture) -> bool:
+    """Whether ``future`` counts a loop's iterations and missed slots."""
+    return future.trait("iteration_count") is not None and future.trait("missed_count") is not None
+
+
+def _is_pausable(future: BaseFuture) -> bool:
+    """Whether ``future`` can pause its job: ``pause()``, ``resume()`` and ``paused``."""
+    return (
+        callable(getattr(future, "pause", None))
+        and callable(getattr(future, "resume", None))
+        and future.trait("paused") is not None
+    )
 
 
 def check_future(future: Any, where: str) -> BaseFuture:
@@ -94,7 +124,8 @@ class JobRow(HasStrictTraits):
     #: Fraction done, 0 to 1; None when unknown (show an indeterminate bar).
     fraction = Union(None, Float())
 
-    #: What the job says it is doing, or how many items it produced.
+    #: What the job says it is doing, or how many items it produced, or a
+    #: loop's counts ("12 iterations, 0 missed").
     message = Str()
 
     #: Seconds the job has been executing (frozen once it ends); see refresh().
@@ -108,6 +139,32 @@ class JobRow(HasStrictTraits):
 
     #: Items an iteration job has produced so far.
     items = Int(0)
+
+    #: Whether the job is a loop job (its future counts iterations and missed slots).
+    is_loop = Bool(False)
+
+    #: Iterations a loop job has run, and grid slots it missed, as of the
+    #: last :meth:`refresh`.
+    iterations = Int(0)
+    missed = Int(0)
+
+    #: Whether the job can be paused (its future has pause(), resume() and paused).
+    pausable = Bool(False)
+
+    #: Whether the job is paused now (the future's ``paused``).
+    paused = Bool(False)
+
+    #: Whether this row asked the job to pause and not to resume since.
+    pause_requested = Bool(False)
+
+    #: The label of :attr:`pause_button`: "Pause", or "Resume" once a pause
+    #: was asked for or the job is paused.
+    pause_label = Str("Pause")
+
+    #: A button for views: pauses or resumes the job, as :attr:`pause_label`
+    #: says. Show it ``visible_when="pausable", enabled_when="cancellable"``,
+    #: with ``ButtonEditor(label_value="pause_label")``.
+    pause_button = Button("Pause")
 
     #: A button for views: cancels the job. Show it ``enabled_when="cancellable"``.
     cancel_button = Button("Cancel")
@@ -125,7 +182,13 @@ class JobRow(HasStrictTraits):
         else:
             default_name = future.name
         traits.setdefault("name", default_name)
-        super().__init__(future=future, kind=job_kind(future), **traits)
+        super().__init__(
+            future=future,
+            kind=job_kind(future),
+            is_loop=_is_loop(future),
+            pausable=_is_pausable(future),
+            **traits,
+        )
         self._follow(future)
 
     # -- public -------------------------------------------------------------
@@ -134,8 +197,41 @@ class JobRow(HasStrictTraits):
         """Cancel the job; return whether it was cancellable."""
         return self.future.cancel()
 
+    def pause(self) -> bool:
+        """Ask a pausable job to pause at its next checkpoint; return whether it could be.
+
+        :attr:`pause_label` says "Resume" from now on; :attr:`paused`
+        follows once the job has paused.
+        """
+        if not self.pausable:
+            return False
+        future: Any = self.future
+        accepted = bool(future.pause())
+        self.pause_requested = accepted
+        return accepted
+
+    def resume(self) -> bool:
+        """Let a paused job run on, or withdraw a pause; return whether the job was live."""
+        if not self.pausable:
+            return False
+        self.pause_requested = False
+        future: Any = self.future
+        return bool(future.resume())
+
     def refresh(self, now: float | None = None) -> None:
-        """Bring ``elapsed`` up to date; ``now`` is a time.monotonic() value."""
+        """Bring ``elapsed`` and a loop's counts up to date; ``now`` is a time.monotonic() value.
+
+        Notes
+        -----
+        A loop's :attr:`iterations` and :attr:`missed`, and its message,
+        are read here rather than at each iteration, so that a fast loop
+        costs its row nothing between two refreshes. A
+        :class:`~traits_jobs.ui.api.JobsPanel` calls this on its timer
+        while its view is open; the row calls it itself when the job starts,
+        pauses, resumes and ends.
+        """
+        if self.is_loop:
+            self._update_counts()
         started = self.future.started_at
         if started is None:
             return
@@ -150,14 +246,18 @@ class JobRow(HasStrictTraits):
 
     # -- following the future ----------------------------------------------
 
-    def _follow(self, future: BaseFuture, remove: bool = False) -> None:
+    def _follow(self, future: Any, remove: bool = False) -> None:
         future.observe(self._state_changed, "state", remove=remove)
         future.observe(self._progress_info_changed, "progress_info", remove=remove)
         if future.trait("progress") is not None:
             future.observe(self._progress_reported, "progress", remove=remove)
         if future.trait("result_event") is not None:
             future.observe(self._item_produced, "result_event", remove=remove)
+        if self.pausable:
+            future.observe(self._future_paused, "paused", remove=remove)
         if not remove:
+            if self.pausable:
+                self.paused = bool(future.paused)
             self._update_state()
             if future.progress_info is not None:
                 self._show_info(future.progress_info)
@@ -176,6 +276,8 @@ class JobRow(HasStrictTraits):
                 self.error_message = error_line(future)
             elif future.state == COMPLETED:
                 self.fraction = 1.0
+            # A pause asked for and never reached is over too.
+            self.pause_requested = False
         self.done = future.done
         if self.state not in (WAITING, EXECUTING) or self.done:
             self.refresh()
@@ -211,6 +313,34 @@ class JobRow(HasStrictTraits):
                     fraction = min(1.0, max(0.0, fraction))
                 self.fraction = fraction
                 self.message = f"{done} of {total}"
+
+    def _update_counts(self) -> None:
+        future: Any = self.future
+        iterations, missed = future.iteration_count, future.missed_count
+        if (iterations, missed) == (self.iterations, self.missed):
+            return
+        self.iterations, self.missed = iterations, missed
+        info = future.progress_info
+        if info is None or not info.message:
+            self.message = count_text(iterations, missed)
+
+    def _future_paused(self, event: Any) -> None:
+        self.paused = bool(event.new)
+        if not event.new:
+            # Resumed (by this row or elsewhere), or ended.
+            self.pause_requested = False
+        self.refresh()
+
+    @observe("paused, pause_requested")
+    def _update_pause_label(self, event: Any) -> None:
+        self.pause_label = "Resume" if self.paused or self.pause_requested else "Pause"
+
+    @observe("pause_button")
+    def _pause_clicked(self, event: Any) -> None:
+        if self.pause_label == "Pause":
+            self.pause()
+        else:
+            self.resume()
 
     def _item_produced(self, event: Any) -> None:
         self.items += 1

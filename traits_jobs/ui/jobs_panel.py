@@ -6,12 +6,18 @@ recent job, newest first, and a default TraitsUI view of them: name, kind,
 state, a progress bar, the time spent, the error of a failed job, and a
 Cancel button per row, with "Cancel all" above.
 
-Each row is shown with :data:`job_row_view`. To find row ``n``'s widgets
-in a panel's ``ui`` (tests, the demo): the ListEditor of ``rows``
-(``ui.get_editors("rows")[0]``) lays row ``n`` out in grid row ``n`` of its
-``_list_pane`` layout; that widget's ``_editor._ui`` is the row's TraitsUI
-UI, and ``row_ui.get_editors("cancel_button")[0].control`` its Cancel
-button. ``ui.get_editors("cancel_all")[0].control`` is "Cancel all".
+Each row is shown with :data:`job_row_view`. A loop job's row says its
+iteration and missed counts under its bar, brought up to date by the
+panel's refresh timer (not at each iteration); the row of a job that can
+be paused (an iteration or a loop job) has a Pause button, which says
+Resume while the job is paused or pausing.
+
+To find row ``n``'s widgets in a panel's ``ui`` (tests, the demo): the
+ListEditor of ``rows`` (``ui.get_editors("rows")[0]``) lays row ``n`` out in
+grid row ``n`` of its ``_list_pane`` layout; that widget's ``_editor._ui``
+is the row's TraitsUI UI, ``row_ui.get_editors("cancel_button")[0].control``
+its Cancel button and ``"pause_button"`` its Pause/Resume button.
+``ui.get_editors("cancel_all")[0].control`` is "Cancel all".
 The list is rebuilt whenever rows come or go: find widgets again after.
 """
 
@@ -34,7 +40,17 @@ from traits.api import (
     Union,
     observe,
 )
-from traitsui.api import Handler, HGroup, InstanceEditor, Item, ListEditor, UIInfo, VGroup, View
+from traitsui.api import (
+    ButtonEditor,
+    Handler,
+    HGroup,
+    InstanceEditor,
+    Item,
+    ListEditor,
+    UIInfo,
+    VGroup,
+    View,
+)
 
 from traits_jobs._qt import QtCore
 from traits_jobs.api import BaseFuture, TraitsExecutor
@@ -56,6 +72,16 @@ job_row_view = View(
             Item("kind", style="readonly", show_label=False, width=-65),
             Item("state", style="readonly", show_label=False, width=-75),
             Item("future", editor=JobProgressEditor(), show_label=False, springy=True),
+            # Next to the springy bar, which takes its place when it is hidden:
+            # the columns after it line up in every row.
+            Item(
+                "pause_button",
+                editor=ButtonEditor(label_value="pause_label"),
+                enabled_when="cancellable",
+                visible_when="pausable",
+                show_label=False,
+                width=-70,
+            ),
             Item("elapsed", style="readonly", format_str="%.1f s", show_label=False, width=-60),
             Item("cancel_button", enabled_when="cancellable", show_label=False),
         ),
@@ -159,7 +185,7 @@ class JobsPanel(HasStrictTraits):
     # -- public -------------------------------------------------------------
 
     def refresh(self, now: float | None = None) -> None:
-        """Update live rows' elapsed times and drop expired finished rows.
+        """Update live rows' elapsed times and loop counts; drop expired finished rows.
 
         ``now`` is a :func:`time.monotonic` value; the refresh timer passes
         the current time. Main thread only.
