@@ -1,17 +1,30 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The simulated instruments of the demo, alone and as jobs."""
 
+import dataclasses
 import threading
+import time
 
 import numpy as np
 import pytest
 
 from tests._support import wait_done, wait_for
-from traits_jobs.api import CANCELLED, COMPLETED, submit_call, submit_iteration
+from traits_jobs.api import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    STOPPED,
+    submit_call,
+    submit_iteration,
+    submit_loop,
+)
 from traits_jobs.demo.instruments import (
     AnalysisResult,
     Camera,
+    SensorSettings,
     Stage,
+    TemperatureLoop,
+    TemperatureReading,
     TemperatureSensor,
     analysis,
     scan,
@@ -95,11 +108,112 @@ def test_acquire_yields_the_number_of_spectra_asked_for():
     assert len(frames) == 4 and all(frame.shape == (50,) for frame in frames)
 
 
-def test_sensor_poll_yields_readings_near_room_temperature():
-    """poll() yields one float reading per interval, forever."""
-    readings = TemperatureSensor(interval=0.0, seed=2).poll()
-    values = [next(readings) for _ in range(3)]
+def test_sensor_reads_near_room_temperature():
+    """read() gives float readings near 21 °C until a setpoint is set."""
+    sensor = TemperatureSensor(seed=2)
+    values = [sensor.read() for _ in range(3)]
     assert all(isinstance(v, float) and 20.0 < v < 22.0 for v in values)
+    assert sensor.setpoint == 21.0
+
+
+def test_heater_brings_the_temperature_to_the_setpoint():
+    """After set_setpoint(), the readings approach it (a very short time constant here)."""
+    sensor = TemperatureSensor(seed=2, time_constant=1e-6)
+    sensor.set_setpoint(40.0)
+    assert sensor.setpoint == 40.0
+    deadline = time.monotonic() + SAFETY_TIMEOUT
+    while sensor.read() < 39.0:
+        assert time.monotonic() < deadline, "the temperature never came near the setpoint"
+
+
+@pytest.mark.parametrize("setpoint", [4.9, 60.1, "30", None])
+def test_setpoint_outside_the_heaters_range_is_refused(setpoint):
+    """A setpoint that is not a number from 5 to 60 °C raises ValueError; nothing changes."""
+    sensor = TemperatureSensor()
+    with pytest.raises(ValueError, match="setpoint must be from 5 to 60 °C"):
+        sensor.set_setpoint(setpoint)
+    assert sensor.setpoint == 21.0
+
+
+def test_every_nth_reading_is_slow():
+    """slow_read_every=2: every second reading takes at least slow_read_time."""
+    sensor = TemperatureSensor(slow_read_every=2, slow_read_time=0.05)
+    sensor.read()
+    start = time.monotonic()
+    sensor.read()
+    assert time.monotonic() - start >= 0.05
+
+
+class FakeContext:
+    """Stands in for a loop's JobContext: records what is published."""
+
+    def __init__(self):
+        self.published = []
+
+    def publish_status(self, status):
+        self.published.append(status)
+
+
+def test_temperature_loop_reads_only_when_a_reading_is_due():
+    """An iteration reads if a reading is due, else returns; a shorter interval is due at once."""
+    sensor, ctx = TemperatureSensor(seed=1), FakeContext()
+    loop = TemperatureLoop(sensor)
+    assert loop.settings == SensorSettings(21.0, sensor.interval)
+    loop.apply_settings(ctx, SensorSettings(setpoint=25.0, interval=3600.0))
+    assert sensor.setpoint == 25.0
+    loop.iteration(ctx)  # the first reading is due at once
+    loop.iteration(ctx)  # the next in an hour
+    (reading,) = ctx.published
+    assert isinstance(reading, TemperatureReading)
+    assert (reading.number, reading.setpoint, reading.interval) == (1, 25.0, 3600.0)
+    loop.apply_settings(ctx, SensorSettings(setpoint=25.0, interval=1e-9))
+    loop.iteration(ctx)  # counted from the last reading: due
+    assert [r.number for r in ctx.published] == [1, 2]
+    assert ctx.published[-1].interval == 1e-9
+
+
+@pytest.mark.parametrize("interval", [0.0, -1.0, float("inf"), "1"])
+def test_temperature_loop_refuses_a_bad_interval(interval):
+    """An interval that is not a positive finite number raises ValueError."""
+    with pytest.raises(ValueError, match="sampling interval must be a positive number"):
+        TemperatureLoop(TemperatureSensor()).apply_settings(
+            FakeContext(), SensorSettings(21.0, interval)
+        )
+
+
+def test_temperature_loop_as_a_job_takes_new_settings(executor):
+    """As a loop job it publishes readings; set_settings() reaches it; stop() ends it."""
+    sensor = TemperatureSensor(seed=4)
+    future = submit_loop(
+        executor,
+        TemperatureLoop(sensor),
+        period=0.001,
+        settings=SensorSettings(setpoint=25.0, interval=0.001),
+    )
+    wait_for(executor, future, "status", lambda f: f.status is not None and f.status.number >= 2)
+    assert future.status.setpoint == 25.0
+    future.set_settings(lambda latest: dataclasses.replace(latest, setpoint=30.0))
+    wait_for(executor, future, "status", lambda f: f.status.setpoint == 30.0)
+    assert sensor.setpoint == 30.0 and future.settings == SensorSettings(30.0, 0.001)
+    future.stop()
+    wait_done(executor, future)
+    assert (future.state, future.end_reason) == (COMPLETED, STOPPED)
+
+
+def test_temperature_loop_fails_on_bad_settings(executor):
+    """Settings the sensor cannot take fail the loop job with their ValueError."""
+    future = submit_loop(
+        executor,
+        TemperatureLoop(TemperatureSensor()),
+        period=0.001,
+        settings=SensorSettings(setpoint=21.0, interval=0.001),
+    )
+    wait_for(executor, future, "status", lambda f: f.status is not None)
+    future.set_settings(lambda latest: dataclasses.replace(latest, setpoint=99.0))
+    wait_done(executor, future)
+    assert future.state == FAILED
+    assert isinstance(future.error, ValueError)
+    assert "setpoint must be from 5 to 60" in str(future.error)
 
 
 def test_analysis_reports_each_step_and_finds_the_peak():

@@ -27,7 +27,12 @@ def assert_not_blank(path):
 
 
 def test_tour_saves_screenshots_of_each_step(qt_executor, tmp_path, traits_jobs_errors):
-    """run_tour() goes through every step and saves screenshots that are not blank."""
+    """run_tour() goes through every step and saves screenshots that are not blank.
+
+    Among the steps: pausing and resuming the live view, and a new setpoint
+    and interval for the temperature loop while it runs. The number and
+    names of the screenshots stay the same: the docs show some of them.
+    """
     lines = []
     saved = run_tour(tmp_path / "shots", executor=qt_executor, say=lines.append)
     # The tutorial window's FailureReporter logs the failure nobody read.
@@ -39,6 +44,11 @@ def test_tour_saves_screenshots_of_each_step(qt_executor, tmp_path, traits_jobs_
         assert_not_blank(path)
     text = "\n".join(lines)
     assert "end_reason 'preempted'" in text
+    assert "Pause enabled: False, Resume enabled: True" in text
+    assert "resumed:" in text and "paused: False" in text
+    assert "applied: SensorSettings(setpoint=30.0, interval=0.1)" in text
+    assert "setpoint 30.0 °C, every 0.1 s" in text
+    assert "loop slot" in text
     assert "PreemptionWarning" in text
     assert "analysis cancelled" in text
     assert "ValueError" in text

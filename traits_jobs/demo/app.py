@@ -8,8 +8,13 @@ options for real:
 - a stage move, with ``timeout=``, ``settle_time=`` and ``resources={"stage"}``;
 - a live view of the camera, ``background=True, name="live view"``,
   claiming ``"camera"``, so that a scan preempts it;
-- temperature polling, ``background=True, name="temperature"``, claiming
-  ``"sensor"``;
+- a Pause and a Resume button for the live view (``future.pause()``,
+  ``future.resume()``, ``future.paused``);
+- temperature control, a loop job (``submit_loop``), ``background=True,
+  name="temperature"``, claiming ``"sensor"``: its setpoint and sampling
+  interval are edited while it runs (``future.set_settings``), and it shows
+  its latest reading (``future.status``) and the loop slots it missed
+  (``future.missed_count``);
 - a scan, one iteration job claiming ``"stage"`` and ``"camera"``: it moves,
   acquires a fixed number of spectra, analyses them, and can be cancelled
   at any point;
@@ -25,6 +30,7 @@ handler come from :mod:`traits_jobs.ui`.
 """
 
 import collections
+import dataclasses
 import math
 from typing import Any
 
@@ -39,6 +45,7 @@ from traits.api import (
     Instance,
     Int,
     Property,
+    Range,
     Str,
     observe,
 )
@@ -47,14 +54,21 @@ from traitsui.api import View
 from traits_jobs.api import (
     CallFuture,
     IterationFuture,
+    LoopFuture,
     TraitsExecutor,
     submit_call,
     submit_iteration,
+    submit_loop,
 )
 from traits_jobs.demo.instruments import (
+    AMBIENT,
+    SETPOINT_RANGE,
     AnalysisResult,
     Camera,
+    SensorSettings,
     Stage,
+    TemperatureLoop,
+    TemperatureReading,
     TemperatureSensor,
     analysis,
     scan,
@@ -68,6 +82,9 @@ RECENT_FRAMES = 40
 
 #: Seconds a move stays executing after the stage stopped, to settle.
 SETTLE_TIME = 0.3
+
+#: The shortest and longest sampling intervals of the temperature, in seconds.
+INTERVAL_RANGE = (0.001, 60.0)
 
 
 class DemoApp(HasStrictTraits):
@@ -87,11 +104,15 @@ class DemoApp(HasStrictTraits):
     executor = Instance(TraitsExecutor, allow_none=False)
     stage = Instance(Stage, (), allow_none=False)
     camera = Instance(Camera, allow_none=False)
-    sensor = Instance(TemperatureSensor, (), allow_none=False)
+    sensor = Instance(TemperatureSensor, allow_none=False)
 
     #: Steps and seconds per step of an analysis (also the scan's).
     analysis_steps = Int(50)
     analysis_step_time = Float(0.03)
+
+    #: Seconds per iteration of the temperature loop, fixed when it starts:
+    #: the shortest sampling interval it keeps (see TemperatureLoop).
+    temperature_tick = Float(0.05)
 
     # -- controls ---------------------------------------------------------
 
@@ -99,10 +120,17 @@ class DemoApp(HasStrictTraits):
     target = Float(10.0)
     #: Spectra a scan acquires.
     scan_frames = Int(20)
+    #: The heater's setpoint in °C and the seconds between two temperature
+    #: readings; edited while the temperature loop runs, which takes them
+    #: at its next iteration.
+    setpoint = Range(*SETPOINT_RANGE, value=AMBIENT)
+    sample_interval = Range(*INTERVAL_RANGE)
 
     move = Button("Move")
     acquire = Button("Acquire")
     stop = Button("Stop")
+    pause_live = Button("Pause")
+    resume_live = Button("Resume")
     poll_temperature = Button("Start polling temperature")
     stop_polling = Button("Stop polling")
     analyse = Button("Analyse")
@@ -113,6 +141,8 @@ class DemoApp(HasStrictTraits):
     move_enabled = Bool(True)
     acquire_enabled = Bool(True)
     stop_enabled = Bool(False)
+    pause_live_enabled = Bool(False)
+    resume_live_enabled = Bool(False)
     poll_enabled = Bool(True)
     stop_polling_enabled = Bool(False)
     analyse_enabled = Bool(False)
@@ -131,6 +161,12 @@ class DemoApp(HasStrictTraits):
     #: The latest temperature reading, NaN before the first.
     temperature = Float(math.nan)
     temperature_text = Property(Str, observe="temperature")
+    #: The temperature loop's latest reading, None before its first.
+    reading = Instance(TemperatureReading)
+    reading_text = Property(Str, observe="reading")
+    #: Loop slots the temperature loop has missed (its future's missed_count).
+    missed_count = Int(0)
+    missed_text = Property(Str, observe="missed_count")
     #: The outcome of the latest analysis or scan.
     result_text = Str("No analysis yet")
     #: One line about the latest event; failures come from the FailureReporter.
@@ -140,7 +176,7 @@ class DemoApp(HasStrictTraits):
 
     move_future = Instance(CallFuture)
     live_future = Instance(IterationFuture)
-    temperature_future = Instance(IterationFuture)
+    temperature_future = Instance(LoopFuture)
     analysis_future = Instance(CallFuture)
     scan_future = Instance(IterationFuture)
 
@@ -148,6 +184,10 @@ class DemoApp(HasStrictTraits):
     failures = Instance(FailureReporter, allow_none=False)
     #: The list of live and recent jobs, with their progress and Cancel buttons.
     jobs_panel = Instance(JobsPanel, allow_none=False)
+
+    #: Whether Pause was clicked for the live view and not Resume since:
+    #: the live view pauses at its next spectrum, and then shows paused.
+    live_pause_requested = Bool(False)
 
     #: The latest spectra, for Analyse.
     _recent = AnyTrait()
@@ -163,6 +203,13 @@ class DemoApp(HasStrictTraits):
 
     def _camera_default(self) -> Camera:
         return Camera(stage=self.stage)
+
+    def _sensor_default(self) -> TemperatureSensor:
+        # One reading in 40 is slow: the loop then misses a few slots.
+        return TemperatureSensor(slow_read_every=40, slow_read_time=0.12)
+
+    def _sample_interval_default(self) -> float:
+        return self.sensor.interval
 
     def dispose(self) -> None:
         """Stop following the executor. Main thread only."""
@@ -189,6 +236,7 @@ class DemoApp(HasStrictTraits):
     @observe("acquire")
     def _start_live_view(self, event: Any) -> None:
         self.status = "Live view"
+        self.live_pause_requested = False
         self.live_future = submit_iteration(
             self.executor,
             self.camera.acquire,
@@ -202,11 +250,34 @@ class DemoApp(HasStrictTraits):
         if self.live_future is not None:
             self.live_future.cancel()
 
+    @observe("pause_live")
+    def _pause_live_view(self, event: Any) -> None:
+        live = self.live_future
+        # The live view pauses at its next spectrum; `paused` then says so.
+        if live is not None and live.pause():
+            self.live_pause_requested = True
+            if not live.paused:
+                self.status = "Live view: pausing"
+
+    @observe("resume_live")
+    def _resume_live_view(self, event: Any) -> None:
+        live = self.live_future
+        self.live_pause_requested = False
+        if live is not None:
+            live.resume()
+
     @observe("poll_temperature")
     def _start_polling(self, event: Any) -> None:
-        self.temperature_future = submit_iteration(
+        self.missed_count = 0
+        # The loop's period is fixed once submitted, so it is a short tick and
+        # the sampling interval is a setting like the setpoint: the loop reads
+        # the sensor at the ticks where a reading is due (TemperatureLoop).
+        # Both can then change while it runs, without restarting it.
+        self.temperature_future = submit_loop(
             self.executor,
-            self.sensor.poll,
+            TemperatureLoop(self.sensor),
+            period=self.temperature_tick,
+            settings=SensorSettings(setpoint=self.setpoint, interval=self.sample_interval),
             background=True,
             name="temperature",
             resources={"sensor"},
@@ -214,8 +285,23 @@ class DemoApp(HasStrictTraits):
 
     @observe("stop_polling")
     def _stop_polling(self, event: Any) -> None:
+        # The loop ends after its current iteration: COMPLETED, end_reason "stopped".
         if self.temperature_future is not None:
-            self.temperature_future.cancel()
+            self.temperature_future.stop()
+
+    @observe("setpoint, sample_interval", post_init=True)
+    def _send_settings(self, event: Any) -> None:
+        future = self.temperature_future
+        if future is None or not future.cancellable:
+            return  # the next loop starts with these settings
+        field = "setpoint" if event.name == "setpoint" else "interval"
+        value = event.new
+        # A merge function rather than whole new settings: it changes one
+        # field of the latest settings, those still pending if the loop has
+        # not applied them yet. So a setpoint and an interval edited in
+        # quick succession both reach the loop; whole settings built from
+        # `future.settings` would have the second edit undo the first.
+        future.set_settings(lambda latest: dataclasses.replace(latest, **{field: value}))
 
     @observe("analyse")
     def _start_analysis(self, event: Any) -> None:
@@ -264,9 +350,27 @@ class DemoApp(HasStrictTraits):
         elif isinstance(item, AnalysisResult):
             self._show_analysis(item, "Scan")
 
-    @observe("temperature_future:result_event")
-    def _show_temperature(self, event: Any) -> None:
-        self.temperature = event.new
+    @observe("temperature_future:status")
+    def _show_reading(self, event: Any) -> None:
+        reading = event.new
+        if isinstance(reading, TemperatureReading):
+            self.reading = reading
+            self.temperature = reading.temperature
+
+    @observe("temperature_future:missed_count")
+    def _show_missed(self, event: Any) -> None:
+        self.missed_count = event.new
+
+    @observe("live_future:paused")
+    def _show_live_paused(self, event: Any) -> None:
+        live: Any = event.object
+        if event.new:
+            self.status = "Live view paused"
+        else:
+            # Resumed, here or elsewhere (the jobs panel), or ended.
+            self.live_pause_requested = False
+            if not live.done:
+                self.status = "Live view"
 
     @observe("move_future:progress_info, scan_future:progress_info")
     def _show_position(self, event: Any) -> None:
@@ -279,6 +383,9 @@ class DemoApp(HasStrictTraits):
         future: Any = event.object
         if not event.new:
             return
+        if future is self.live_future:
+            # A pause asked for and never reached is over too.
+            self.live_pause_requested = False
         self.position = self.stage.position
         if future.state == "completed":
             analysis_future = self.analysis_future
@@ -304,8 +411,11 @@ class DemoApp(HasStrictTraits):
         self.status = f"{source} completed"
 
     @observe(
+        # "." rather than ":": a new future counts too (its claim was made
+        # before the click's handler stored it).
         "executor:claimed_resources, executor:jobs, frame_count, "
-        "live_future:cancellable, temperature_future:cancellable"
+        "live_future.cancellable, live_future.paused, live_pause_requested, "
+        "temperature_future.cancellable"
     )
     def _update_enabled(self, event: Any = None) -> None:
         claims = self.executor.claimed_resources
@@ -315,6 +425,9 @@ class DemoApp(HasStrictTraits):
         self.acquire_enabled = camera is None
         live = self.live_future
         self.stop_enabled = live is not None and camera is live and live.cancellable
+        pausing = live is not None and (self.live_pause_requested or live.paused)
+        self.pause_live_enabled = self.stop_enabled and not pausing
+        self.resume_live_enabled = self.stop_enabled and pausing
         sensor: Any = claims.get("sensor")
         self.poll_enabled = sensor is None
         self.stop_polling_enabled = sensor is not None and sensor.cancellable
@@ -327,6 +440,19 @@ class DemoApp(HasStrictTraits):
 
     def _get_temperature_text(self) -> str:
         return "--" if math.isnan(self.temperature) else f"{self.temperature:.2f} °C"
+
+    def _get_reading_text(self) -> str:
+        reading = self.reading
+        if reading is None:
+            return "No reading yet"
+        return (
+            f"reading {reading.number}, setpoint {reading.setpoint:.1f} °C, "
+            f"every {reading.interval:g} s"
+        )
+
+    def _get_missed_text(self) -> str:
+        count = self.missed_count
+        return f"{count} loop slot{'s' if count != 1 else ''} missed"
 
     # -- view -----------------------------------------------------------------
 

@@ -8,13 +8,17 @@ thread-safe. The timings are parameters so that tests can run them fast:
   reporting its position with :func:`~traits_jobs.api.report_progress`;
 - :class:`Camera`: a spectrometer whose acquisition is a generator of 1-D
   spectra, a peak that follows the stage, plus noise;
-- :class:`TemperatureSensor`: a sensor read periodically by :meth:`~TemperatureSensor.poll`;
+- :class:`TemperatureSensor`: a sensor on a heated stage, with a setpoint;
+- :class:`TemperatureLoop`: the loop job that reads it periodically, with
+  :class:`SensorSettings` in and a :class:`TemperatureReading` out;
 - :func:`analysis`: a slow analysis of a stack of spectra, with progress;
 - :func:`scan`: move, acquire a fixed number of spectra, analyse, in one job.
 
 A job is asked to stop by cancellation: an iteration stops at its next
 ``yield``, and any job at its next ``report_progress()``, which raises
-:exc:`~traits_jobs.api.TaskCancelled`.
+:exc:`~traits_jobs.api.TaskCancelled`. The temperature loop also ends
+after its current iteration on ``future.stop()``, and an iteration such as
+the live view pauses at its next ``yield`` on ``future.pause()``.
 """
 
 import dataclasses
@@ -26,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from traits_jobs.api import report_progress
+from traits_jobs.api import JobContext, LoopJob, report_progress
 
 #: The signature of report_progress(); the phases of a scan pass their own.
 Reporter = Callable[..., None]
@@ -140,35 +144,192 @@ class Camera:
             yield self.snap()
 
 
+#: The temperature of the room, in °C: the heater's setpoint to begin with.
+AMBIENT = 21.0
+
+#: The lowest and highest setpoints of the heater, in °C.
+SETPOINT_RANGE = (5.0, 60.0)
+
+
 class TemperatureSensor:
-    """A temperature sensor near 21 °C, drifting slowly, with a little noise.
+    """A temperature sensor on a heated stage, drifting slowly, with a little noise.
+
+    The stage's heater drives the temperature towards the setpoint
+    exponentially, with the time constant ``time_constant``. Every
+    ``slow_read_every``-th reading takes ``slow_read_time`` seconds, as a
+    sensor on a shared bus sometimes does: what makes a loop that reads it
+    miss a slot now and then.
 
     Parameters
     ----------
     interval : float
-        Seconds between two readings of :meth:`poll`.
+        Seconds between two readings, by default: the demo's initial
+        sampling interval.
     seed : int, optional
         Seed of the noise.
+    time_constant : float
+        Seconds for the temperature to come 63 % of the way to a new setpoint.
+    slow_read_every : int
+        Every how many readings one is slow; 0 for never.
+    slow_read_time : float
+        Seconds a slow reading takes.
     """
 
-    def __init__(self, interval: float = 0.25, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        interval: float = 0.25,
+        seed: int | None = None,
+        time_constant: float = 4.0,
+        slow_read_every: int = 0,
+        slow_read_time: float = 0.0,
+    ) -> None:
         self.interval = interval
+        self.time_constant = time_constant
+        self.slow_read_every = slow_read_every
+        self.slow_read_time = slow_read_time
         self._rng = np.random.default_rng(seed)
         self._lock = threading.Lock()
         self._epoch = time.monotonic()
+        # The heater: the temperature goes from _start towards _setpoint since _since.
+        self._setpoint = self._start = AMBIENT
+        self._since = self._epoch
+        self._reads = 0
+
+    @property
+    def setpoint(self) -> float:
+        """The heater's setpoint, in °C. Thread-safe."""
+        with self._lock:
+            return self._setpoint
+
+    def set_setpoint(self, setpoint: float) -> None:
+        """Drive the temperature towards ``setpoint`` °C from now on. Thread-safe.
+
+        Raises ValueError for a setpoint outside :data:`SETPOINT_RANGE`.
+        """
+        low, high = SETPOINT_RANGE
+        if not (isinstance(setpoint, int | float) and low <= setpoint <= high):
+            msg = f"setpoint must be from {low:g} to {high:g} °C, got {setpoint!r}"
+            raise ValueError(msg)
+        now = time.monotonic()
+        with self._lock:
+            self._start = self._heated(now)
+            self._setpoint, self._since = float(setpoint), now
 
     def read(self) -> float:
-        """The temperature now, in °C. Thread-safe."""
-        drift = 0.4 * math.sin(2 * math.pi * (time.monotonic() - self._epoch) / 30.0)
+        """The temperature now, in °C; now and then slowly (see above). Thread-safe."""
+        with self._lock:
+            self._reads += 1
+            slow = self.slow_read_every > 0 and self._reads % self.slow_read_every == 0
+        if slow:
+            time.sleep(self.slow_read_time)
+        now = time.monotonic()
+        drift = 0.4 * math.sin(2 * math.pi * (now - self._epoch) / 30.0)
         with self._lock:
             noise = float(self._rng.normal(0.0, 0.02))
-        return 21.0 + drift + noise
+            heated = self._heated(now)
+        return heated + drift + noise
 
-    def poll(self) -> Iterator[float]:
-        """Yield a reading now, then one per interval, forever. Runs as a background job."""
-        while True:
-            yield self.read()
-            time.sleep(self.interval)
+    def _heated(self, now: float) -> float:
+        """Where the heater has brought the temperature by ``now``; hold the lock."""
+        decay = math.exp(-(now - self._since) / self.time_constant)
+        return self._setpoint + (self._start - self._setpoint) * decay
+
+
+@dataclasses.dataclass(frozen=True)
+class SensorSettings:
+    """The settings of a :class:`TemperatureLoop`, which the window edits while it runs.
+
+    Frozen: the loop reads them on its worker while the window makes new
+    ones with :func:`dataclasses.replace`.
+    """
+
+    #: The heater's setpoint, in °C.
+    setpoint: float = AMBIENT
+    #: Seconds between two readings.
+    interval: float = 0.25
+
+
+@dataclasses.dataclass(frozen=True)
+class TemperatureReading:
+    """What a :class:`TemperatureLoop` publishes after each reading.
+
+    Frozen: the window reads it on the main thread while the loop runs on.
+    """
+
+    #: 1 for the loop's first reading, then 2, 3, ...
+    number: int
+    #: The temperature read, in °C.
+    temperature: float
+    #: The setpoint and sampling interval in force when it was read.
+    setpoint: float
+    interval: float
+
+
+class TemperatureLoop(LoopJob):
+    """Reads the sensor every ``interval`` seconds and drives its heater. Runs as a loop job.
+
+    Submit it with ``submit_loop(executor, TemperatureLoop(sensor),
+    period=tick, settings=SensorSettings(...))``; change its settings while
+    it runs with ``future.set_settings()``, and read its latest
+    :class:`TemperatureReading` from ``future.status``.
+
+    A loop's period is fixed when it is submitted, yet the window lets the
+    user change the sampling interval while the loop runs. So the period is
+    a short *tick*, the finest interval offered, and the sampling interval
+    is a setting: each iteration reads the sensor if a reading is due, and
+    otherwise returns at once. Readings fall on the first tick at or after
+    each due time, on a grid of ``interval`` (an interval shorter than the
+    tick reads at every tick). Resubmitting the loop with a new period at
+    each edit would be the other way; it would restart the counts and give
+    up the sensor between two jobs. The loop's iteration and missed counts
+    are counts of ticks.
+
+    Parameters
+    ----------
+    sensor : TemperatureSensor
+        The sensor to read, and whose setpoint to set.
+    """
+
+    def __init__(self, sensor: TemperatureSensor) -> None:
+        self.sensor = sensor
+        self.settings = SensorSettings(setpoint=sensor.setpoint, interval=sensor.interval)
+        #: time.monotonic() of the next and of the last reading; readings so far.
+        self._due = -math.inf
+        self._last: float | None = None
+        self._readings = 0
+
+    def apply_settings(self, ctx: JobContext, settings: SensorSettings) -> None:
+        """Set the heater's setpoint and the sampling interval; on the worker.
+
+        A new interval counts from the last reading: a shorter one takes
+        effect at once. Raises ValueError for settings the sensor cannot
+        take, which fails the job.
+        """
+        interval = settings.interval
+        if not (isinstance(interval, int | float) and 0.0 < interval < math.inf):
+            msg = f"the sampling interval must be a positive number of seconds, got {interval!r}"
+            raise ValueError(msg)
+        self.sensor.set_setpoint(settings.setpoint)
+        if self._last is not None:
+            self._due = self._last + interval
+        self.settings = settings
+
+    def iteration(self, ctx: JobContext) -> None:
+        """Read the sensor if a reading is due, and publish the reading."""
+        now = time.monotonic()
+        if now < self._due:
+            return
+        settings = self.settings
+        temperature = self.sensor.read()
+        self._readings += 1
+        self._last = now
+        due = self._due + settings.interval
+        # Behind by more than an interval (a slow reading, a pause): the next
+        # reading is an interval from now, not a burst of catching up.
+        self._due = due if due > now else now + settings.interval
+        ctx.publish_status(
+            TemperatureReading(self._readings, temperature, settings.setpoint, settings.interval)
+        )
 
 
 @dataclasses.dataclass(frozen=True)

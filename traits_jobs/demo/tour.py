@@ -98,6 +98,19 @@ class Tour:
         self.wait(lambda: demo.frame_count >= 10, "10 spectra have arrived")
         say(f"    {demo.frame_count} spectra so far; Acquire disabled: {not demo.acquire_enabled}")
         self.shot("live-view")
+        live = _started(demo.live_future, "live view")
+        say("    Pause: the live view holds its generator at its next spectrum")
+        self.click("pause_live")
+        self.wait(lambda: live.paused, "the live view has paused")
+        frames = demo.frame_count
+        say(
+            f"    paused after {frames} spectra; Pause enabled: "
+            f"{self.button('pause_live').isEnabled()}, Resume enabled: "
+            f"{self.button('resume_live').isEnabled()}"
+        )
+        self.click("resume_live")
+        self.wait(lambda: not live.paused and demo.frame_count > frames, "the live view runs again")
+        say(f"    resumed: {demo.frame_count} spectra; paused: {live.paused}")
 
         say(f"2. Move the stage to {demo.target:g} (timeout, settle time, claims 'stage')")
         self.click("move")
@@ -110,10 +123,29 @@ class Tour:
         self.wait(lambda: move.done, "the move has settled")
         say(f"    move {move.end_reason}; Move enabled again: {self.button('move').isEnabled()}")
 
-        say("3. Poll the temperature (background job 'temperature', claims 'sensor')")
+        say(
+            "3. Control the temperature: a loop job ('temperature', claims 'sensor'), "
+            f"one iteration per {demo.temperature_tick:g} s"
+        )
         self.click("poll_temperature")
-        self.wait(lambda: demo.temperature == demo.temperature, "a temperature arrives")
-        say(f"    temperature {demo.temperature_text}")
+        loop = _started(demo.temperature_future, "temperature")
+        self.wait(lambda: demo.reading is not None, "a temperature reading arrives")
+        say(f"    temperature {demo.temperature_text}: {demo.reading_text}")
+        say("    while it runs: setpoint 30 °C, a reading every 0.1 s (set_settings)")
+        # As typing into the two fields does.
+        demo.setpoint = 30.0
+        demo.sample_interval = 0.1
+        self.wait(
+            lambda: (
+                demo.reading is not None
+                and (demo.reading.setpoint, demo.reading.interval) == (30.0, 0.1)
+            ),
+            "a reading with the new settings arrives",
+        )
+        say(f"    applied: {loop.settings}")
+        self.wait(lambda: demo.temperature >= 24.0, "the heater warms the stage past 24 °C")
+        say(f"    temperature {demo.temperature_text}: {demo.reading_text}")
+        say(f"    {loop.iteration_count} loop iterations, {demo.missed_text}")
         self.shot("temperature")
 
         demo.target = -5.0
@@ -153,7 +185,7 @@ class Tour:
         say(f"    move {failed.state}; status line: {demo.status}")
         self.shot("failed-move")
 
-        say("7. Cancel all: the temperature polling stops")
+        say("7. Cancel all: the temperature loop stops")
         self.click("cancel_all")
         self.wait(lambda: not self.executor.jobs, "every job has ended")
         say(f"    {demo.status}")

@@ -39,12 +39,19 @@ def demo_view(executor: TraitsExecutor, wavelengths: np.ndarray) -> View:
             HGroup(
                 Item("acquire", enabled_when="acquire_enabled", **button),
                 Item("stop", enabled_when="stop_enabled", **button),
+                Item("pause_live", enabled_when="pause_live_enabled", **button),
+                Item("resume_live", enabled_when="resume_live_enabled", **button),
             ),
             label="Camera",
             show_border=True,
         ),
         Group(
             Item("temperature_text", style="readonly", label="Temperature"),
+            Item("reading_text", style="readonly", show_label=False),
+            Item("missed_text", style="readonly", show_label=False),
+            # Edited while the loop runs: it takes them at its next iteration.
+            Item("setpoint", label="Setpoint (°C)"),
+            Item("sample_interval", style="text", label="Interval (s)"),
             HGroup(
                 Item("poll_temperature", enabled_when="poll_enabled", **button),
                 Item("stop_polling", enabled_when="stop_polling_enabled", **button),
@@ -67,7 +74,8 @@ def demo_view(executor: TraitsExecutor, wavelengths: np.ndarray) -> View:
         Item("cancel_all", enabled_when="cancel_all_enabled", **button),
         spring,
     )
-    plot = Item("spectrum", editor=SpectrumPlotEditor(x=wavelengths), show_label=False)
+    # At least 680 pixels wide: room for the jobs panel's rows under it.
+    plot = Item("spectrum", editor=SpectrumPlotEditor(x=wavelengths), show_label=False, width=680)
     jobs = Item("jobs_panel", style="custom", show_label=False, springy=True)
     right = VGroup(plot, jobs, springy=True)
     return View(
@@ -78,6 +86,6 @@ def demo_view(executor: TraitsExecutor, wavelengths: np.ndarray) -> View:
         title="traits_jobs demo: a simulated instrument",
         handler=ExecutorCloseHandler(executor=executor),
         resizable=True,
-        width=1100,
+        width=1200,
         height=820,
     )
