@@ -15,6 +15,7 @@ Submitting jobs
 - :func:`submit_iteration`
 - :func:`submit_progress`
 - :func:`submit_loop`, :class:`LoopJob`, :class:`LoopClock`
+- :func:`submit_coroutine`, :func:`run_blocking`
 
 Futures
 -------
@@ -22,6 +23,7 @@ Futures
 - :class:`IterationFuture`
 - :class:`ProgressFuture`
 - :class:`LoopFuture`, :class:`MissedIteration`
+- :class:`CoroutineFuture`
 - :class:`PausableFuture`, the base of futures whose job can pause
 - :data:`FutureState`, with :data:`WAITING`, :data:`EXECUTING`,
   :data:`COMPLETED`, :data:`FAILED`, :data:`CANCELLING`, :data:`CANCELLED`
@@ -88,6 +90,7 @@ from traits_jobs.jobs.base_task import BaseTask
 from traits_jobs.jobs.call import CallFuture, submit_call
 from traits_jobs.jobs.combined import CombinedFuture, all_of, any_of
 from traits_jobs.jobs.context import JobContext, current_job
+from traits_jobs.jobs.coroutine import CoroutineFuture, run_blocking, submit_coroutine
 from traits_jobs.jobs.i_future import IFuture
 from traits_jobs.jobs.i_task_specification import ITaskSpecification
 from traits_jobs.jobs.iteration import IterationFuture, submit_iteration
@@ -160,6 +163,7 @@ __all__ = [
     "BaseTask",
     "CallFuture",
     "CombinedFuture",
+    "CoroutineFuture",
     "ETSEventLoop",
     "EndReason",
     "ExecutorState",
@@ -201,7 +205,9 @@ __all__ = [
     "current_job",
     "message_handler",
     "report_progress",
+    "run_blocking",
     "submit_call",
+    "submit_coroutine",
     "submit_iteration",
     "submit_loop",
     "submit_progress",

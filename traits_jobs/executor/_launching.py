@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Callable
 
 from traits_jobs.executor._parts import ExecutorParts
+from traits_jobs.executor.coroutine_runner import CoroutineRunner
 from traits_jobs.executor.job import Job
 from traits_jobs.executor.scheduler import Preemption
 from traits_jobs.executor.timing import TimedReceiver
@@ -82,7 +83,12 @@ class Launching(ExecutorParts):
             What else the pool raised (KeyboardInterrupt), after failing the job.
         """
         try:
-            job.withdraw = self._context.submit_job(self._worker_pool, job)
+            if getattr(job.task, "runs_on_event_loop", False):
+                runner = self._coroutine_runner()
+                runner.submit_job(job, job)
+                job.withdraw = runner.withdrawer
+            else:
+                job.withdraw = self._context.submit_job(self._worker_pool, job)
         except Exception as error:
             msg = f"The worker pool refused the job: {type(error).__name__}: {safe_str(error)}"
             refusal = ExecutorStateError(msg)
@@ -92,6 +98,16 @@ class Launching(ExecutorParts):
         except BaseException as error:
             job.pool_failed(error)
             raise
+
+    def _coroutine_runner(self) -> CoroutineRunner:
+        """The executor's asyncio loop for coroutine jobs, started on first use. Thread-safe."""
+        runner = self._runner
+        if runner is None:
+            with self._lock:
+                runner = self._runner
+                if runner is None:
+                    runner = self._runner = CoroutineRunner()
+        return runner
 
     def _relaunch(self, job: Job) -> None:
         """Queue a job that left its worker while paused. Any thread, never under the lock.

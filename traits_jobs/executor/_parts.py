@@ -8,6 +8,7 @@ from typing import Any
 
 from traits_jobs.contexts.i_parallel_context import IParallelContext
 from traits_jobs.event_loops.i_event_loop import IEventLoop
+from traits_jobs.executor.coroutine_runner import CoroutineRunner
 from traits_jobs.executor.job import Job
 from traits_jobs.executor.scheduler import Scheduler
 from traits_jobs.executor.waiting import Waiter
@@ -28,6 +29,7 @@ class ExecutorParts:
     _scheduler: Scheduler[Job, BaseFuture]
     _waiter: Waiter
     _relauncher: Callable[[Job], None]
+    _runner: "CoroutineRunner | None"
     _internal_state: str
     _owns_pool: bool
     _owns_context: bool

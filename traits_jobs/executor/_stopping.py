@@ -24,6 +24,10 @@ from traits_jobs.states.failure import marshal_exception, safe_repr
 
 logger = logging.getLogger(__name__)
 
+#: Seconds to wait for the asyncio loop of coroutine jobs to close; every
+#: job has ended by then, so it closes at once.
+_RUNNER_CLOSE_TIMEOUT = 5.0
+
 
 class Stopping(ExecutorParts):
     """stop(), shutdown(), wait_for_background() and the end of each job."""
@@ -194,6 +198,8 @@ class Stopping(ExecutorParts):
                 return
             self._internal_state = STOPPED
         self._router.close()
+        if self._runner is not None:
+            self._runner.close(timeout=_RUNNER_CLOSE_TIMEOUT)
         if self._owns_pool:
             self._worker_pool.shutdown(wait=False)
         if self._owns_context:

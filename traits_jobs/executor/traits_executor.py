@@ -115,6 +115,8 @@ class TraitsExecutor(Launching, Stopping, Owning, DeprecatedSubmitMethods, HasSt
     _owners = AnyTrait()
     _waiter = AnyTrait()
     _relauncher = AnyTrait()
+    #: The asyncio loop of coroutine jobs; made by the first one.
+    _runner = AnyTrait()
 
     def __init__(
         self,

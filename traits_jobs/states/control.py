@@ -71,11 +71,14 @@ class JobControl:
     :class:`~traits_jobs.contexts.i_parallel_context.CancelEvent` protocol).
     """
 
-    __slots__ = ("_closed", "_set", "_steering", "_stop")
+    __slots__ = ("_closed", "_on_cancel", "_set", "_steering", "_stop")
 
     def __init__(self) -> None:
         self._set = False
         self._stop = False
+        #: Called once cancellation is requested: how a job that is not a
+        #: thread (a coroutine) learns it at once. Set by the job itself.
+        self._on_cancel: Callable[[], object] | None = None
         #: True once the job takes no more values: later sends are refused.
         self._closed = False
         self._steering: _Steering | None = None
@@ -85,7 +88,22 @@ class JobControl:
     def set(self) -> None:
         """Request cancellation, waking the job if it waits."""
         self._set = True
+        on_cancel = self._on_cancel
+        if on_cancel is not None:
+            on_cancel()
         self._wake()
+
+    def on_cancel(self, callback: Callable[[], object]) -> None:
+        """Call ``callback()`` when cancellation is requested, or now if it was. Job side.
+
+        ``callback`` runs on the thread that cancels (the main thread): it
+        must only hand the request on, never block.
+        """
+        self._on_cancel = callback
+        # The flag is read after the callback is in place: a set() that
+        # missed the callback has set the flag first.
+        if self._set:
+            callback()
 
     def request_stop(self) -> None:
         """Ask the job to finish early, waking it if it waits."""
