@@ -24,6 +24,7 @@ Futures
 - :class:`ProgressFuture`
 - :class:`LoopFuture`, :class:`MissedIteration`
 - :class:`CoroutineFuture`
+- :class:`EmergencyReport`, what ``executor.emergency_stop()`` reports
 - :class:`PausableFuture`, the base of futures whose job can pause
 - :data:`FutureState`, with :data:`WAITING`, :data:`EXECUTING`,
   :data:`COMPLETED`, :data:`FAILED`, :data:`CANCELLING`, :data:`CANCELLED`
@@ -84,6 +85,7 @@ from traits_jobs.event_loops.asyncio_loop import AsyncioEventLoop
 from traits_jobs.event_loops.ets import ETSEventLoop
 from traits_jobs.event_loops.i_event_loop import IEventLoop
 from traits_jobs.event_loops.manual import ManualEventLoop
+from traits_jobs.executor.emergency import EmergencyReport
 from traits_jobs.executor.traits_executor import TraitsExecutor
 from traits_jobs.jobs.base_future import BaseFuture
 from traits_jobs.jobs.base_task import BaseTask
@@ -165,6 +167,7 @@ __all__ = [
     "CombinedFuture",
     "CoroutineFuture",
     "ETSEventLoop",
+    "EmergencyReport",
     "EndReason",
     "ExecutorState",
     "ExecutorStateError",

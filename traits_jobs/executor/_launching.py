@@ -7,6 +7,7 @@ under the executor's lock; everything here that reaches user code (a pool's
 the lock is released.
 """
 
+import threading
 import warnings
 from collections.abc import Callable
 
@@ -47,6 +48,7 @@ class Launching(ExecutorParts):
             )
             raise TypeError(msg)
         job.future, job.task, job.name = future, runner, options.name
+        job.abortable = options.cancel_on_abort
         future._wait = self._waiter
         future._control = control
         if options.name is not None:
@@ -83,7 +85,10 @@ class Launching(ExecutorParts):
             What else the pool raised (KeyboardInterrupt), after failing the job.
         """
         try:
-            if getattr(job.task, "runs_on_event_loop", False):
+            if getattr(job.task, "runs_on_own_thread", False):
+                # Never behind the pool's queue: an emergency stop.
+                threading.Thread(target=job, name="traits_jobs-emergency", daemon=True).start()
+            elif getattr(job.task, "runs_on_event_loop", False):
                 runner = self._coroutine_runner()
                 runner.submit_job(job, job)
                 job.withdraw = runner.withdrawer

@@ -23,6 +23,7 @@ class Job:
     """
 
     __slots__ = (
+        "abortable",
         "control",
         "future",
         "job_id",
@@ -59,6 +60,8 @@ class Job:
         self.launch: Callable[[Job], object] | None = None
         #: True while a job that left its worker while paused waits to go on.
         self.resuming = False
+        #: False for a job submitted with ``cancel_on_abort=False``.
+        self.abortable = True
 
     def cancel(self) -> None:
         """Ask the job to stop; end it at once if it has not left its queue.

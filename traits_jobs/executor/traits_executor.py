@@ -17,12 +17,13 @@ import warnings
 from typing import Any
 
 from traits.api import Any as AnyTrait
-from traits.api import Bool, Dict, HasStrictTraits, List, Property
+from traits.api import Bool, Dict, Event, HasStrictTraits, List, Property
 
 from traits_jobs.contexts.i_parallel_context import IParallelContext
 from traits_jobs.contexts.multithreading import MultithreadingContext
 from traits_jobs.event_loops.ets import ETSEventLoop
 from traits_jobs.event_loops.i_event_loop import IEventLoop
+from traits_jobs.executor._aborting import Aborting
 from traits_jobs.executor._deprecated import DeprecatedSubmitMethods
 from traits_jobs.executor._launching import Launching
 from traits_jobs.executor._owning import Owning
@@ -50,7 +51,9 @@ def _check_optional(name: str, value: object, expected: type) -> None:
         raise TypeError(msg)
 
 
-class TraitsExecutor(Launching, Stopping, Owning, DeprecatedSubmitMethods, HasStrictTraits):
+class TraitsExecutor(
+    Launching, Stopping, Owning, Aborting, DeprecatedSubmitMethods, HasStrictTraits
+):
     """Runs jobs on a worker pool; their futures change on the main thread.
 
     Create it on the main thread. Submit with :func:`submit_call`,
@@ -97,6 +100,10 @@ class TraitsExecutor(Launching, Stopping, Owning, DeprecatedSubmitMethods, HasSt
     #: with :meth:`lock_owner`.
     owned_resources = Property(Dict, observe=None)
 
+    #: Fires with the :class:`~traits_jobs.api.EmergencyReport` of each
+    #: :meth:`emergency_stop`, once its hooks have returned or timed out.
+    emergency_stopped = Event()
+
     # Private state; plain values, never observed.
     _internal_state = AnyTrait(RUNNING)
     _lock = AnyTrait()
@@ -117,6 +124,8 @@ class TraitsExecutor(Launching, Stopping, Owning, DeprecatedSubmitMethods, HasSt
     _relauncher = AnyTrait()
     #: The asyncio loop of coroutine jobs; made by the first one.
     _runner = AnyTrait()
+    #: name -> EmergencyHook, in registration order.
+    _emergency_hooks = AnyTrait()
 
     def __init__(
         self,
@@ -171,6 +180,7 @@ class TraitsExecutor(Launching, Stopping, Owning, DeprecatedSubmitMethods, HasSt
         self._ids = itertools.count()
         self._scheduler = Scheduler()
         self._owners = Owners()
+        self._emergency_hooks = {}
         # One bound method for every job, not one per job.
         self._relauncher = self._relaunch
         # One object for every future, not one per future.
@@ -189,9 +199,8 @@ class TraitsExecutor(Launching, Stopping, Owning, DeprecatedSubmitMethods, HasSt
         task : ITaskSpecification
             What to run.
         **options
-            Job options, keyword-only: ``name``, ``timeout``,
-            ``settle_time``, ``resources``, ``background``, ``preemptible``,
-            ``on_conflict``, ``lock_token``. See :class:`~traits_jobs.api.JobOptions`.
+            Job options, keyword-only: the names in
+            :data:`~traits_jobs.api.JOB_OPTIONS`. See :class:`~traits_jobs.api.JobOptions`.
 
         Raises
         ------

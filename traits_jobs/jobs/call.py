@@ -50,10 +50,10 @@ def submit_call(
         The function to call on a worker.
     *args, **kwargs
         Passed to ``fn``, except the job options (``name``, ``timeout``,
-        ``settle_time``, ``resources``, ``background``, ``preemptible``,
-        ``on_conflict``, ``lock_token``; see :class:`~traits_jobs.api.JobOptions`),
-        which are taken out. Pass an argument of ``fn`` with one of those
-        names through :func:`functools.partial`.
+        ``resources``, ...: the names in :data:`~traits_jobs.api.JOB_OPTIONS`,
+        see :class:`~traits_jobs.api.JobOptions`), which are taken out.
+        Pass an argument of ``fn`` with one of those names through
+        :func:`functools.partial`.
 
     Returns
     -------

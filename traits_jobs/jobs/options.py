@@ -25,6 +25,7 @@ JOB_OPTIONS: tuple[str, ...] = (
     "preemptible",
     "on_conflict",
     "lock_token",
+    "cancel_on_abort",
 )
 
 #: What ``on_conflict`` may be: raise ResourceConflictError at submit, or
@@ -96,6 +97,10 @@ class JobOptions:
         The token of the owner whose resources the job may claim: a job
         claiming a resource locked with ``executor.lock_owner()`` must carry
         its owner's token.
+    cancel_on_abort : bool
+        True (the default): ``executor.cancel_all()`` and
+        ``executor.emergency_stop()`` cancel the job. False keeps it
+        running through them (an interlock watcher, a logger).
     """
 
     name: str | None = None
@@ -106,6 +111,7 @@ class JobOptions:
     preemptible: bool = True
     on_conflict: str = "raise"
     lock_token: Hashable | None = None
+    cancel_on_abort: bool = True
 
     @classmethod
     def create(cls, **options: Any) -> "JobOptions":
@@ -151,6 +157,7 @@ class JobOptions:
             preemptible=_flag("preemptible", options.get("preemptible", True)),
             on_conflict=on_conflict,
             lock_token=lock_token,
+            cancel_on_abort=_flag("cancel_on_abort", options.get("cancel_on_abort", True)),
         )
 
 

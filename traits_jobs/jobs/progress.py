@@ -145,8 +145,7 @@ def submit_progress(
         Takes a ``progress`` keyword argument.
     *args, **kwargs
         Passed to ``fn``, except ``coalesce_progress`` and the job options
-        (``timeout``, ``settle_time``, ``resources``, ``background``,
-        ``preemptible``, ``name``, ``on_conflict``, ``lock_token``; see
+        (the names in :data:`~traits_jobs.api.JOB_OPTIONS`, see
         :class:`~traits_jobs.api.JobOptions`); ``kwargs`` must not contain
         ``progress``.
     coalesce_progress : bool, keyword-only
