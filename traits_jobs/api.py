@@ -35,6 +35,7 @@ Futures
 Inside a job
 ------------
 - :func:`current_job`, :class:`JobContext`
+- :func:`job_lock`, :class:`JobLock`
 
 Job control
 -----------
@@ -53,8 +54,9 @@ Errors
   :exc:`ShutdownTimeoutError`, :exc:`UnknownMessageError`,
   :exc:`RemoteJobError`
 - :exc:`JobTimeoutError`, :exc:`WaitTimeoutError`, :exc:`JobCancelledError`
-- :exc:`MissedDeadlineError`
-- :exc:`ResourceConflictError`, :exc:`ResourceLockedError`, :exc:`PreemptionWarning`
+- :exc:`MissedDeadlineError`, :exc:`LockTimeoutError`
+- :exc:`ResourceConflictError`, :exc:`ResourceLockedError`,
+  :exc:`ResourceProtectedError`, :exc:`PreemptionWarning`
 
 Defining job kinds
 ------------------
@@ -96,6 +98,7 @@ from traits_jobs.jobs.coroutine import CoroutineFuture, run_blocking, submit_cor
 from traits_jobs.jobs.i_future import IFuture
 from traits_jobs.jobs.i_task_specification import ITaskSpecification
 from traits_jobs.jobs.iteration import IterationFuture, submit_iteration
+from traits_jobs.jobs.job_lock import JobLock, job_lock
 from traits_jobs.jobs.loop import LoopClock, LoopFuture, LoopJob, submit_loop
 from traits_jobs.jobs.loop_schedule import MissedIteration
 from traits_jobs.jobs.message_handlers import message_handler
@@ -108,6 +111,7 @@ from traits_jobs.states.exceptions import (
     JobCancelledError,
     JobStopRequested,
     JobTimeoutError,
+    LockTimeoutError,
     MissedDeadlineError,
     PreemptionWarning,
     RemoteJobError,
@@ -130,7 +134,11 @@ from traits_jobs.states.future_states import (
     EndReason,
     FutureState,
 )
-from traits_jobs.states.resources import ResourceConflictError, ResourceLockedError
+from traits_jobs.states.resources import (
+    ResourceConflictError,
+    ResourceLockedError,
+    ResourceProtectedError,
+)
 
 if TYPE_CHECKING:
     from traits_jobs.event_loops.qt import QtEventLoop
@@ -179,9 +187,11 @@ __all__ = [
     "IterationFuture",
     "JobCancelledError",
     "JobContext",
+    "JobLock",
     "JobOptions",
     "JobStopRequested",
     "JobTimeoutError",
+    "LockTimeoutError",
     "LoopClock",
     "LoopFuture",
     "LoopJob",
@@ -197,6 +207,7 @@ __all__ = [
     "RemoteJobError",
     "ResourceConflictError",
     "ResourceLockedError",
+    "ResourceProtectedError",
     "ShutdownTimeoutError",
     "TaskCancelled",
     "TraitsExecutor",
@@ -206,6 +217,7 @@ __all__ = [
     "all_of",
     "any_of",
     "current_job",
+    "job_lock",
     "message_handler",
     "report_progress",
     "run_blocking",

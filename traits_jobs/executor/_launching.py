@@ -33,6 +33,7 @@ class Launching(ExecutorParts):
         control = flag if isinstance(flag, JobControl) else LinkedControl(flag)
         job = Job(control, self._router, self._send)
         job.launch = self._relauncher
+        control.locks = self._job_locks
         future = task.future(job.cancel)
         runner = task.task()
         if not isinstance(future, BaseFuture) or not isinstance(runner, BaseTask):

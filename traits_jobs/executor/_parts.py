@@ -30,6 +30,7 @@ class ExecutorParts:
     _waiter: Waiter
     _relauncher: Callable[[Job], None]
     _runner: "CoroutineRunner | None"
+    _job_locks: Any
     _internal_state: str
     _owns_pool: bool
     _owns_context: bool

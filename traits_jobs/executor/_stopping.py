@@ -218,6 +218,9 @@ class Stopping(ExecutorParts):
             if job is None:
                 return
             ready = self._forget(job)
+        # Its locks (a job that did not leave its with-blocks) and claims are free.
+        self._job_locks.release_job(job_id)
+        self._job_locks.wake()
         self._launch_ready(ready)
         self._book_changed()
         self._finish_stop_if_due()

@@ -10,7 +10,12 @@ guarded by the executor's lock.
 
 from collections.abc import Hashable
 
-from traits_jobs.states.resources import ResourceLockedError, overlaps, validate_resources
+from traits_jobs.states.resources import (
+    ResourceLockedError,
+    ResourceProtectedError,
+    overlaps,
+    validate_resources,
+)
 
 
 class Owners:
@@ -52,6 +57,49 @@ class Owners:
     def snapshot(self) -> dict[str, Hashable]:
         """A copy of resource -> owner token."""
         return dict(self._owned)
+
+
+class Protection:
+    """Resources no job may claim or lock: resource (or pattern) -> permanent."""
+
+    __slots__ = ("_protected",)
+
+    def __init__(self) -> None:
+        self._protected: dict[str, bool] = {}
+
+    def protect(self, resource: str, permanent: bool) -> None:
+        """Protect ``resource``; a permanent protection stays permanent."""
+        self._protected[resource] = permanent or self._protected.get(resource, False)
+
+    def unprotect(self, resource: str) -> bool:
+        """Lift a protection; True if there was one.
+
+        Raises
+        ------
+        ValueError
+            If the protection is permanent.
+        """
+        permanent = self._protected.get(resource)
+        if permanent is None:
+            return False
+        if permanent:
+            msg = f"{resource!r} is protected permanently; its protection cannot be lifted"
+            raise ValueError(msg)
+        del self._protected[resource]
+        return True
+
+    def check(self, resources: frozenset[str]) -> None:
+        """Raise ResourceProtectedError if one of ``resources`` is protected."""
+        if not self._protected:
+            return
+        for resource in sorted(resources):
+            for protected in self._protected:
+                if overlaps(protected, resource):
+                    raise ResourceProtectedError(resource, protected)
+
+    def snapshot(self) -> dict[str, bool]:
+        """A copy of resource -> permanent."""
+        return dict(self._protected)
 
 
 def check_lock_args(method: str, resource: object, token: object) -> str:

@@ -147,6 +147,14 @@ class Scheduler(Generic[J, F]):
         self.end(future, name)
         return self._pop_ready(left)
 
+    def conflicts(self, claims: frozenset[str]) -> dict[F, frozenset[str]]:
+        """The live jobs whose claims overlap ``claims``, each with the overlapping ones."""
+        return self._table.conflicts(claims)
+
+    def preemptible(self, holder: F) -> bool:
+        """True if ``holder`` is a preemptible background job."""
+        return self._preemptible(holder)
+
     def _pop_ready(self, freed: frozenset[str]) -> list[J]:
         return [self._waiting.pop(holder) for holder, _ in self._table.pop_ready(freed)]
 

@@ -26,10 +26,11 @@ from traits_jobs.event_loops.i_event_loop import IEventLoop
 from traits_jobs.executor._aborting import Aborting
 from traits_jobs.executor._deprecated import DeprecatedSubmitMethods
 from traits_jobs.executor._launching import Launching
+from traits_jobs.executor._locking import Locking
 from traits_jobs.executor._owning import Owning
 from traits_jobs.executor._stopping import Stopping
 from traits_jobs.executor.job import Job
-from traits_jobs.executor.ownership import Owners
+from traits_jobs.executor.ownership import Owners, Protection
 from traits_jobs.executor.scheduler import Scheduler
 from traits_jobs.executor.waiting import Waiter
 from traits_jobs.jobs.base_future import BaseFuture
@@ -52,7 +53,7 @@ def _check_optional(name: str, value: object, expected: type) -> None:
 
 
 class TraitsExecutor(
-    Launching, Stopping, Owning, Aborting, DeprecatedSubmitMethods, HasStrictTraits
+    Launching, Stopping, Owning, Locking, Aborting, DeprecatedSubmitMethods, HasStrictTraits
 ):
     """Runs jobs on a worker pool; their futures change on the main thread.
 
@@ -100,6 +101,10 @@ class TraitsExecutor(
     #: with :meth:`lock_owner`.
     owned_resources = Property(Dict, observe=None)
 
+    #: Resource (or pattern) -> future of the job that holds it locked with
+    #: ``job_lock()``.
+    locked_resources = Property(Dict, observe=None)
+
     #: Fires with the :class:`~traits_jobs.api.EmergencyReport` of each
     #: :meth:`emergency_stop`, once its hooks have returned or timed out.
     emergency_stopped = Event()
@@ -126,6 +131,8 @@ class TraitsExecutor(
     _runner = AnyTrait()
     #: name -> EmergencyHook, in registration order.
     _emergency_hooks = AnyTrait()
+    _protection = AnyTrait()
+    _job_locks = AnyTrait()
 
     def __init__(
         self,
@@ -181,6 +188,8 @@ class TraitsExecutor(
         self._scheduler = Scheduler()
         self._owners = Owners()
         self._emergency_hooks = {}
+        self._protection = Protection()
+        self._job_locks = self._make_job_locks()
         # One bound method for every job, not one per job.
         self._relauncher = self._relaunch
         # One object for every future, not one per future.
@@ -211,6 +220,8 @@ class TraitsExecutor(
         ResourceLockedError
             If a resource it claims is locked by an owner whose token it
             does not carry.
+        ResourceProtectedError
+            If a resource it claims is protected.
         TypeError
             If ``task`` is not an :class:`ITaskSpecification`, or an option
             is unknown or of the wrong type.
@@ -244,6 +255,7 @@ class TraitsExecutor(
             if claims:
                 try:
                     if job_options.resources:
+                        self._protection.check(job_options.resources)
                         self._owners.check(job_options.resources, job_options.lock_token)
                     renamed = self._scheduler.renamed_background(job_options)
                     start, preempt = self._scheduler.admit(job, future, job_options)
@@ -305,6 +317,9 @@ class TraitsExecutor(
     def _get_claimed_resources(self) -> dict[str, BaseFuture]:
         with self._lock:
             return self._scheduler.claimed_resources()  # type: ignore[no-any-return]
+
+    def _get_locked_resources(self) -> dict[str, Any]:
+        return self._locked_futures()
 
     def _get_owned_resources(self) -> dict[str, Any]:
         with self._lock:

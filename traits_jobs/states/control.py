@@ -71,7 +71,7 @@ class JobControl:
     :class:`~traits_jobs.contexts.i_parallel_context.CancelEvent` protocol).
     """
 
-    __slots__ = ("_closed", "_on_cancel", "_set", "_steering", "_stop")
+    __slots__ = ("_closed", "_on_cancel", "_set", "_steering", "_stop", "locks")
 
     def __init__(self) -> None:
         self._set = False
@@ -82,6 +82,8 @@ class JobControl:
         #: True once the job takes no more values: later sends are refused.
         self._closed = False
         self._steering: _Steering | None = None
+        #: The executor's table of locks between jobs, for ``job_lock()``.
+        self.locks: Any = None
 
     # -- requests: any thread --------------------------------------------
 

@@ -15,6 +15,7 @@
           +-- UnknownMessageError a job sent a message kind its future cannot handle
           +-- RemoteJobError      a job's exception could not cross to the main thread
           +-- MissedDeadlineError a loop job with missed="terminate" started an iteration late
+          +-- LockTimeoutError    (also a TimeoutError) job_lock(timeout=) expired
           +-- InvalidTransition   internal: a message arrived in a state that forbids it
     UserWarning
      +-- PreemptionWarning        a foreground job cancelled a background job for its resources
@@ -119,6 +120,29 @@ class MissedDeadlineError(TraitsJobsError):
 
     def __reduce__(self) -> tuple[type, tuple[float, int]]:
         return type(self), (self.lateness, self.slots_missed)
+
+
+class LockTimeoutError(TraitsJobsError, TimeoutError):
+    """``job_lock(..., timeout=)`` expired before the resources could be locked.
+
+    Attributes
+    ----------
+    resources : frozenset of str
+        The resources requested.
+    timeout : float or None
+        The timeout, in seconds.
+    """
+
+    def __init__(self, resources: frozenset[str], timeout: float | None) -> None:
+        super().__init__(
+            f"Could not lock {sorted(resources)} within {timeout} s: another job holds "
+            "or claims them"
+        )
+        self.resources = resources
+        self.timeout = timeout
+
+    def __reduce__(self) -> tuple[type, tuple[frozenset[str], float | None]]:
+        return type(self), (self.resources, self.timeout)
 
 
 class InvalidTransition(TraitsJobsError):

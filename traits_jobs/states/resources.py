@@ -74,6 +74,26 @@ class ResourceLockedError(TraitsJobsError, RuntimeError):
         self.token = token
 
 
+class ResourceProtectedError(TraitsJobsError, RuntimeError):
+    """A job claimed or locked a resource protected with ``executor.protect()``.
+
+    Attributes
+    ----------
+    resource : str
+        The requested resource.
+    protected : str
+        The protected resource (or pattern) it overlaps.
+    """
+
+    def __init__(self, resource: str, protected: str) -> None:
+        super().__init__(
+            f"Resource {resource!r} is protected ({protected!r}): no job may claim or lock "
+            "it until executor.unprotect() lifts the protection"
+        )
+        self.resource = resource
+        self.protected = protected
+
+
 def validate_resources(resources: Iterable[str] | None) -> frozenset[str]:
     """Check a ``resources=`` argument and return it as a frozenset.
 
