@@ -16,6 +16,7 @@ Submitting jobs
 - :func:`submit_progress`
 - :func:`submit_loop`, :class:`LoopJob`, :class:`LoopClock`
 - :func:`submit_coroutine`, :func:`run_blocking`
+- :func:`background`, the decorator of device methods that run as jobs
 
 Futures
 -------
@@ -89,6 +90,7 @@ from traits_jobs.event_loops.i_event_loop import IEventLoop
 from traits_jobs.event_loops.manual import ManualEventLoop
 from traits_jobs.executor.emergency import EmergencyReport
 from traits_jobs.executor.traits_executor import TraitsExecutor
+from traits_jobs.jobs.background import background
 from traits_jobs.jobs.base_future import BaseFuture
 from traits_jobs.jobs.base_task import BaseTask
 from traits_jobs.jobs.call import CallFuture, submit_call
@@ -216,6 +218,7 @@ __all__ = [
     "WaitTimeoutError",
     "all_of",
     "any_of",
+    "background",
     "current_job",
     "job_lock",
     "message_handler",

@@ -69,6 +69,17 @@ class Waiter:
                 return future
         return None
 
+    def when_done(self, future: Any, fn: Callable[[Any], object]) -> None:
+        """Call ``fn(future)`` on the main thread once ``future`` is done. Any thread."""
+        if self.on_main_thread():
+            future.add_done_callback(fn)
+            return
+        try:
+            self._event_loop.call_soon_threadsafe(lambda: future.add_done_callback(fn))
+        except RuntimeError:
+            # The loop is closed: nothing will change any more.
+            fn(future)
+
     def _wait_off_main_thread(self, future: Any, timeout: float | None) -> bool:
         finished = threading.Event()
 

@@ -94,18 +94,26 @@ class FutureWaiting:
         return self._outcome_or_raise()
 
     def __await__(self) -> Generator[Any, None, Any]:
-        """``await future``: the result, or the job's exception. Main thread's asyncio loop."""
+        """``await future``: the result, or the job's exception.
+
+        Works in any running asyncio loop: the main thread's, or the
+        executor's own in a coroutine job (``await stage.move(10)`` where
+        ``move`` is a :func:`~traits_jobs.api.background` method).
+        """
         if not self.done:
             if self._wait is None:
                 msg = f"{self!r} was not submitted to an executor: nothing to await."
                 raise RuntimeError(msg)
-            waiter = asyncio.get_running_loop().create_future()
+            loop = asyncio.get_running_loop()
+            waiter = loop.create_future()
 
             def wake(future: "BaseFuture") -> None:
-                if not waiter.done():
-                    waiter.set_result(None)
+                try:
+                    loop.call_soon_threadsafe(_resolve, waiter)
+                except RuntimeError:
+                    pass  # The awaiting loop is closed: nobody waits any more.
 
-            self.add_done_callback(wake)
+            self._wait.when_done(self, wake)
             yield from waiter
         return self._outcome_or_raise()
 
@@ -126,3 +134,8 @@ class FutureWaiting:
         if not isinstance(other, BaseFuture):
             return NotImplemented
         return any_of(self, other)  # type: ignore[arg-type]
+
+
+def _resolve(waiter: "asyncio.Future[None]") -> None:
+    if not waiter.done():
+        waiter.set_result(None)
