@@ -252,3 +252,23 @@ def test_iterations_and_paused_jobs_are_stopped(executor):
     wait_done(executor, future)
     assert job.state == CANCELLED
     assert closed.is_set()
+
+
+def test_emergency_stop_from_another_thread(executor):
+    """An interlock thread of the application's own may call emergency_stop()."""
+    futures, release = held_jobs(executor, 2)
+    hook_ran = threading.Event()
+    executor.add_emergency_stop(hook_ran.set, name="valve")
+    outcome = []
+    caller = threading.Thread(target=lambda: outcome.append(executor.emergency_stop()))
+    caller.start()
+    caller.join(SAFETY_TIMEOUT)
+    wait_event(hook_ran)
+    (future,) = outcome
+    wait_done(executor, future)
+    release.set()
+    for job in futures:
+        wait_done(executor, job)
+    assert all(job.state == CANCELLED for job in futures)
+    assert future.result.cancelled == tuple(futures)
+    assert future.result.hooks == {"valve": "ok"}

@@ -133,12 +133,14 @@ class Aborting(ExecutorParts):
         return cancelled
 
     def emergency_stop(self, skip: Iterable[BaseFuture | str] = ()) -> CallFuture:
-        """Stop everything now: cancel the jobs and call every hook at once. Main thread only.
+        """Stop everything now: cancel the jobs and call every hook at once. Any thread.
 
-        Never blocks the main thread. The hooks start first, each on a thread
-        of its own, all at once; they do not wait for the cancellations. A
-        hook that raises or hangs does not keep the others from running: each
-        has its timeout. Jobs are cancelled as :meth:`cancel_all` does.
+        Never blocks the calling thread. The hooks start first, each on a
+        thread of its own, all at once; they do not wait for the
+        cancellations. A hook that raises or hangs does not keep the others
+        from running: each has its timeout. Jobs are cancelled as
+        :meth:`cancel_all` does: at once on the main thread, and from another
+        thread (an interlock of your own) as soon as the main thread runs.
 
         Returns
         -------
@@ -165,11 +167,21 @@ class Aborting(ExecutorParts):
             name="emergency stop",
             cancel_on_abort=False,
         )
-        try:
-            cancelled.extend(self.cancel_all(skip=(*skip_futures, *skip_names, future)))
-        finally:
-            known.set()
-        future.add_done_callback(self._emergency_stop_done)
+
+        def cancel_jobs() -> None:
+            try:
+                cancelled.extend(self.cancel_all(skip=(*skip_futures, *skip_names, future)))
+            finally:
+                known.set()
+
+        if self._waiter.on_main_thread():
+            cancel_jobs()
+        else:
+            try:
+                self._event_loop.call_soon_threadsafe(cancel_jobs)
+            except RuntimeError:
+                known.set()  # No main thread to cancel on: the hooks report alone.
+        self._waiter.when_done(future, self._emergency_stop_done)
         return future
 
     def _emergency_stop_done(self, future: BaseFuture) -> None:
