@@ -346,3 +346,28 @@ def test_cancelled_before_start_never_runs(executor):
     assert second.state == CANCELLED
     assert ran == []
     assert first.state == COMPLETED
+
+
+def test_blocking_waits_are_refused_in_coroutine_jobs(executor):
+    """ctx.sleep(), ctx.wait_for() and a sync job_lock would block every coroutine: refused."""
+    import threading as _threading
+
+    from traits_jobs.api import job_lock
+
+    async def misuse():
+        errors = []
+        for attempt in (
+            lambda: current_job().sleep(0),
+            lambda: current_job().wait_for(_threading.Condition(), bool),
+            lambda: job_lock("x").__enter__(),
+        ):
+            try:
+                attempt()
+            except RuntimeError as error:
+                errors.append(str(error))
+        return errors
+
+    future = submit_coroutine(executor, misuse)
+    wait_done(executor, future)
+    assert len(future.result) == 3
+    assert all("asyncio loop" in text for text in future.result)

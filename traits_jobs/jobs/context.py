@@ -62,8 +62,11 @@ class JobContext:
             the wait. Let it propagate.
         TypeError, ValueError
             If ``seconds`` is not a non-negative number or None.
+        RuntimeError
+            In a coroutine job, which must not block its loop.
         """
         timeout = check_seconds("sleep() seconds", seconds, allow_none=True)
+        self._refuse_on_event_loop("sleep()", "await asyncio.sleep()")
         if self._task._control.wait(timeout):
             self._raise_stop()
 
@@ -97,6 +100,7 @@ class JobContext:
             msg = f"wait_for() expected a callable predicate, got {type(predicate).__name__}"
             raise TypeError(msg)
         seconds = check_seconds("wait_for() timeout", timeout, allow_none=True)
+        self._refuse_on_event_loop("wait_for()", "an asyncio primitive")
         control = self._task._control
         if control.stop_requested:
             self._raise_stop()
@@ -176,6 +180,16 @@ class JobContext:
             msg = f"{what} is for loop jobs (submit_loop); this job is not one"
             raise RuntimeError(msg)
         return loop
+
+    def _refuse_on_event_loop(self, what: str, instead: str) -> None:
+        """A blocking wait in a coroutine job would stop every coroutine job."""
+        if getattr(self._task, "runs_on_event_loop", False):
+            msg = (
+                f"{what} blocks, and would stop the asyncio loop that all coroutine jobs "
+                f"share; in a coroutine job use {instead} (a cancellation arrives as "
+                "CancelledError)"
+            )
+            raise RuntimeError(msg)
 
     def _raise_stop(self) -> None:
         why = "cancelled" if self.cancelled else "asked to stop"

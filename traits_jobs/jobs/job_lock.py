@@ -37,6 +37,12 @@ class JobLock:
 
     def __enter__(self) -> "JobLock":
         task = _task("with job_lock(...)")
+        if getattr(task, "runs_on_event_loop", False):
+            msg = (
+                "with job_lock(...) would block the asyncio loop that all coroutine jobs "
+                "share; in a coroutine job use async with job_lock(...)"
+            )
+            raise RuntimeError(msg)
         grant = task._control.locks.acquire(task._job_id, self.names, self.timeout, task._control)
         self._grants.append((task._control.locks, grant))
         return self
