@@ -163,6 +163,11 @@ def test_subclass_handlers_extend_the_parent_ones():
 
     # Every future handles the library's own dotted kinds: structured
     # progress, published status, and the note that a job stopped as asked.
-    built_in = {"traits_jobs.progress_info", "traits_jobs.status", "traits_jobs.stopped"}
+    built_in = {
+        "traits_jobs.progress_info",
+        "traits_jobs.status",
+        "traits_jobs.stopped",
+        "traits_jobs.message_lost",
+    }
     assert set(Louder._message_handlers) == {"fizz", "buzz", "bang"} | built_in
     assert set(FizzBuzzFuture._message_handlers) == {"fizz", "buzz"} | built_in

@@ -56,6 +56,7 @@ Errors
   :exc:`RemoteJobError`
 - :exc:`JobTimeoutError`, :exc:`WaitTimeoutError`, :exc:`JobCancelledError`
 - :exc:`MissedDeadlineError`, :exc:`LockTimeoutError`
+- :exc:`JobPicklingError`, :exc:`WorkerDiedError`
 - :exc:`ResourceConflictError`, :exc:`ResourceLockedError`,
   :exc:`ResourceProtectedError`, :exc:`PreemptionWarning`
 
@@ -70,6 +71,7 @@ Contexts
 --------
 - :class:`IParallelContext`
 - :class:`MultithreadingContext`
+- :class:`MultiprocessingContext`
 
 Event loops
 -----------
@@ -83,6 +85,7 @@ Event loops
 from typing import TYPE_CHECKING, Any
 
 from traits_jobs.contexts.i_parallel_context import IParallelContext
+from traits_jobs.contexts.multiprocessing_context import MultiprocessingContext
 from traits_jobs.contexts.multithreading import MultithreadingContext
 from traits_jobs.event_loops.asyncio_loop import AsyncioEventLoop
 from traits_jobs.event_loops.ets import ETSEventLoop
@@ -111,6 +114,7 @@ from traits_jobs.jobs.steering import PausableFuture
 from traits_jobs.states.exceptions import (
     ExecutorStateError,
     JobCancelledError,
+    JobPicklingError,
     JobStopRequested,
     JobTimeoutError,
     LockTimeoutError,
@@ -122,6 +126,7 @@ from traits_jobs.states.exceptions import (
     TraitsJobsError,
     UnknownMessageError,
     WaitTimeoutError,
+    WorkerDiedError,
 )
 from traits_jobs.states.executor_states import RUNNING, STOPPED, STOPPING, ExecutorState
 from traits_jobs.states.future_states import (
@@ -191,6 +196,7 @@ __all__ = [
     "JobContext",
     "JobLock",
     "JobOptions",
+    "JobPicklingError",
     "JobStopRequested",
     "JobTimeoutError",
     "LockTimeoutError",
@@ -200,6 +206,7 @@ __all__ = [
     "ManualEventLoop",
     "MissedDeadlineError",
     "MissedIteration",
+    "MultiprocessingContext",
     "MultithreadingContext",
     "PausableFuture",
     "PreemptionWarning",
@@ -216,6 +223,7 @@ __all__ = [
     "TraitsJobsError",
     "UnknownMessageError",
     "WaitTimeoutError",
+    "WorkerDiedError",
     "all_of",
     "any_of",
     "background",

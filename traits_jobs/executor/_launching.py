@@ -21,7 +21,11 @@ from traits_jobs.jobs.base_task import BaseTask
 from traits_jobs.jobs.i_task_specification import ITaskSpecification
 from traits_jobs.jobs.options import JobOptions
 from traits_jobs.states.control import JobControl, LinkedControl
-from traits_jobs.states.exceptions import ExecutorStateError, PreemptionWarning
+from traits_jobs.states.exceptions import (
+    ExecutorStateError,
+    JobPicklingError,
+    PreemptionWarning,
+)
 from traits_jobs.states.failure import safe_repr, safe_str
 
 
@@ -95,6 +99,10 @@ class Launching(ExecutorParts):
                 job.withdraw = runner.withdrawer
             else:
                 job.withdraw = self._context.submit_job(self._worker_pool, job)
+        except JobPicklingError as error:
+            # The caller's own mistake, said plainly: not the pool's refusal.
+            job.pool_failed(error)
+            raise
         except Exception as error:
             msg = f"The worker pool refused the job: {type(error).__name__}: {safe_str(error)}"
             refusal = ExecutorStateError(msg)

@@ -53,7 +53,7 @@ from traits_jobs.states.future_states import (
     EndReason,
     FutureState,
 )
-from traits_jobs.states.messages import PUBLISHED_STATUS, Control, MessageKind
+from traits_jobs.states.messages import MESSAGE_LOST, PUBLISHED_STATUS, Control, MessageKind
 from traits_jobs.states.messages import STOPPED as STOPPED_KIND
 
 logger = logging.getLogger(__name__)
@@ -350,6 +350,9 @@ class BaseFuture(FutureWaiting, FutureOutcome):
     def _on_stopped(self, _payload: None) -> None:
         self._stopped = True
 
+    def _on_message_lost(self, failure: RaisedPayload) -> None:
+        self._receive(Event.FAIL, failure)
+
     def _on_progress_info(self, report: ProgressReport) -> None:
         started = self._started_at
         elapsed = 0.0 if started is None else time.monotonic() - started
@@ -389,5 +392,6 @@ _BUILT_IN_HANDLERS: dict[MessageKind, Callable[[Any, Any], None]] = {
     PROGRESS_INFO: BaseFuture._on_progress_info,
     PUBLISHED_STATUS: BaseFuture._on_published_status,
     STOPPED_KIND: BaseFuture._on_stopped,
+    MESSAGE_LOST: BaseFuture._on_message_lost,
 }
 BaseFuture._message_handlers = dict(_BUILT_IN_HANDLERS)

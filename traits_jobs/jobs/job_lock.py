@@ -80,8 +80,14 @@ class JobLock:
 
 def _task(what: str) -> BaseTask:
     task = current_task.get()
-    if task is None or getattr(task._control, "locks", None) is None:
+    if task is None:
         msg = f"{what} must be used inside a job run by a TraitsExecutor"
+        raise RuntimeError(msg)
+    if getattr(task._control, "locks", None) is None:
+        msg = (
+            f"{what} needs the executor's lock table, which a job in a worker process "
+            "cannot reach; claim the resources at submit (resources=) instead"
+        )
         raise RuntimeError(msg)
     return task
 

@@ -16,6 +16,8 @@
           +-- RemoteJobError      a job's exception could not cross to the main thread
           +-- MissedDeadlineError a loop job with missed="terminate" started an iteration late
           +-- LockTimeoutError    (also a TimeoutError) job_lock(timeout=) expired
+          +-- JobPicklingError    (also a TypeError) a job or its message cannot cross to a process
+          +-- WorkerDiedError     the worker process running the job died
           +-- InvalidTransition   internal: a message arrived in a state that forbids it
     UserWarning
      +-- PreemptionWarning        a foreground job cancelled a background job for its resources
@@ -143,6 +145,22 @@ class LockTimeoutError(TraitsJobsError, TimeoutError):
 
     def __reduce__(self) -> tuple[type, tuple[frozenset[str], float | None]]:
         return type(self), (self.resources, self.timeout)
+
+
+class JobPicklingError(TraitsJobsError, TypeError):
+    """A job, or what it sends or receives, cannot be pickled to cross processes.
+
+    Raised by the submit call for a job whose function or arguments do not
+    pickle, by ``send()`` and ``set_settings()`` for a value that does not;
+    a job whose result or message does not pickle fails with it.
+    """
+
+
+class WorkerDiedError(TraitsJobsError, RuntimeError):
+    """The worker process running a job died (killed, crashed, ``os._exit``).
+
+    The job fails with it; jobs still queued run on a fresh worker process.
+    """
 
 
 class InvalidTransition(TraitsJobsError):

@@ -80,6 +80,11 @@ MISSED = "traits_jobs.missed"
 #: Sent by a loop job when it applied new settings: ``(serial, settings)``.
 SETTINGS_APPLIED = "traits_jobs.settings_applied"
 
+#: Stands in for a job's message that could not cross from its worker
+#: process (its payload did not pickle): the payload is the failure, and the
+#: future fails while the job is asked to stop.
+MESSAGE_LOST = "traits_jobs.message_lost"
+
 #: What a message kind may be.
 MessageKind = Control | str
 

@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Jobs for the process tests: importable, as worker processes need them to be."""
+
+import ctypes
+import os
+import signal
+import threading
+
+from traits_jobs.api import JobStopRequested, current_job, job_lock, report_progress
+
+
+def add(a, b):
+    return a + b
+
+
+def pid():
+    return os.getpid()
+
+
+def count(n):
+    yield from range(n)
+
+
+def forever(closed=None):
+    index = 0
+    try:
+        while True:
+            yield index
+            index += 1
+    finally:
+        if closed is not None:
+            closed.set()
+
+
+def reporting(n, progress):
+    for index in range(n):
+        progress(index)
+    return "reported"
+
+
+def structured(n):
+    for index in range(1, n + 1):
+        report_progress(index, target=n, message=f"step {index}")
+    return "done"
+
+
+def fail(message):
+    raise ValueError(message)
+
+
+class Unpicklable(Exception):
+    """An exception carrying a lock: it cannot be pickled."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.lock = threading.Lock()
+
+
+def fail_unpicklably():
+    raise Unpicklable("holding a lock")
+
+
+def return_lock():
+    return threading.Lock()
+
+
+def yield_lock():
+    yield 1
+    yield threading.Lock()
+    while True:
+        yield 2
+
+
+def exit_hard(code):
+    os._exit(code)
+
+
+def kill_self():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def segfault():
+    ctypes.string_at(0)
+
+
+def wait_for(event, timeout=30):
+    event.wait(timeout)
+    return "released"
+
+
+def sleep_until_stopped():
+    current_job().sleep(None)
+
+
+def echo(gate):
+    gate.wait(30)
+    received = []
+    value = yield len(received)
+    while value != "end":
+        received.append(value)
+        value = yield len(received)
+    return received
+
+
+def publish_settings(ctx):
+    ctx.publish_status(ctx.settings)
+    if ctx.settings == "end":
+        raise JobStopRequested
+
+
+def try_lock():
+    with job_lock("stage"):
+        return "locked"

@@ -1,0 +1,454 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Worker processes for a :class:`~traits_jobs.api.MultiprocessingContext`, on the main side.
+
+The pool starts its processes once and gives each one job at a time. Jobs
+wait in the pool's own queue until a worker is idle, so a job can be
+withdrawn until it is handed over, and a worker that dies takes only its
+current job with it. One listener thread reads what every worker sends and
+passes it to the executor's router; the workers' processes are watched, and
+a death fails the job the worker was running, starts a fresh worker, and the
+queue goes on.
+
+Requests for a job (cancel, stop, pause, settings, values) go to the worker
+that runs it, or wait with the job until it is handed over.
+"""
+
+import collections
+import concurrent.futures
+import itertools
+import logging
+import multiprocessing
+import multiprocessing.connection
+import pickle
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from traits_jobs.contexts.process_worker import IDLE, READY, UNPICKLABLE, worker_main
+from traits_jobs.states.control import JobControl
+from traits_jobs.states.exceptions import JobPicklingError, WorkerDiedError
+from traits_jobs.states.failure import RaisedPayload, marshal_exception, safe_repr, safe_str
+from traits_jobs.states.messages import MESSAGE_LOST, Control
+
+logger = logging.getLogger(__name__)
+
+#: Seconds a worker has to exit after it was asked to, before it is terminated.
+EXIT_TIMEOUT = 5.0
+
+
+class RemoteControl(JobControl):
+    """A job's control on the main side: each request also goes to the job's worker."""
+
+    __slots__ = ("forward",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: ``forward(op, argument)``; set by the pool when the job is queued.
+        self.forward: Callable[[str, Any], None] | None = None
+
+    def _send(self, op: str, argument: Any = None) -> None:
+        forward = self.forward
+        if forward is not None:
+            forward(op, argument)
+
+    def set(self) -> None:
+        """Request cancellation, here and in the worker."""
+        super().set()
+        self._send("cancel")
+
+    def request_stop(self) -> None:
+        """Ask the job to finish early, here and in the worker."""
+        super().request_stop()
+        self._send("stop")
+
+    def request_pause(self, paused: bool) -> None:
+        """Ask the job to pause or go on, in the worker."""
+        super().request_pause(paused)
+        self._send("pause", paused)
+
+    def put_settings(self, settings: Any, serial: int) -> None:
+        """Send new settings to the job's worker."""
+        _check_pickles("set_settings()", settings)
+        self._send("settings", (settings, serial))
+
+    def put_value(self, value: Any) -> None:
+        """Send a value to the job's worker.
+
+        Raises
+        ------
+        RuntimeError
+            If the job has ended.
+        TypeError
+            If ``value`` cannot be pickled.
+        """
+        if self._closed:
+            msg = "the job has ended; it takes no more values"
+            raise RuntimeError(msg)
+        _check_pickles("send()", value)
+        self._send("value", value)
+
+
+def _check_pickles(what: str, value: Any) -> None:
+    try:
+        pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    except Exception as error:
+        msg = (
+            f"{what} of a job in a worker process needs a value that pickles; "
+            f"{safe_repr(value)} does not: {type(error).__name__}: {safe_str(error)}"
+        )
+        raise JobPicklingError(msg) from error
+
+
+class _Worker:
+    """One worker process and the pipe to it."""
+
+    def __init__(self, index: int, context: Any, out: Any, initializer: Any) -> None:
+        self.index = index
+        receiver, self.connection = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=worker_main,
+            args=(receiver, out, index, *initializer),
+            name=f"traits_jobs-process-{index}",
+            daemon=True,
+        )
+        self.process.start()
+        receiver.close()
+        self.send_lock = threading.Lock()
+        #: The job it runs: (job key, job id), or None while idle.
+        self.job: tuple[Any, int] | None = None
+        self.ready = False
+
+    def send(self, message: tuple[Any, ...]) -> bool:
+        """Send to the worker; False if its pipe is broken (it died)."""
+        try:
+            with self.send_lock:
+                self.connection.send(message)
+        except (OSError, ValueError):
+            return False
+        return True
+
+
+class _Pending:
+    """A job waiting in the pool's queue, with the requests made for it meanwhile."""
+
+    __slots__ = ("blob", "job_id", "ops")
+
+    def __init__(self, job_id: int, blob: bytes) -> None:
+        #: The job's id on the wire: unique in the pool, whichever executor sent it.
+        self.job_id = job_id
+        self.blob = blob
+        self.ops: list[tuple[str, Any]] = []
+
+
+class ProcessWorkerPool(concurrent.futures.Executor):
+    """A fixed number of worker processes, each running one job at a time.
+
+    Parameters
+    ----------
+    max_workers : int
+        The number of worker processes.
+    mp_context : multiprocessing context
+        Starts the processes ("spawn" by default in the context).
+    initializer, initargs : optional
+        ``initializer(*initargs)`` runs first in each worker process.
+    Each job comes with its sink, ``sink(job_id, kind, payload)``: where its
+    messages go (its executor's router), so executors may share a pool.
+    """
+
+    def __init__(
+        self,
+        max_workers: int,
+        mp_context: Any,
+        initializer: Callable[..., object] | None = None,
+        initargs: tuple[Any, ...] = (),
+    ):
+        if not isinstance(max_workers, int) or isinstance(max_workers, bool) or max_workers < 1:
+            msg = f"max_workers must be a positive int, not {max_workers!r}"
+            raise ValueError(msg)
+        self._context = mp_context
+        self._initializer = (initializer, initargs)
+        self._lock = threading.Lock()
+        #: wire id -> (sink, the executor's job id, the job's control).
+        self._wires: dict[int, tuple[Callable[[int, Any, Any], None], int, RemoteControl]] = {}
+        self._wire_ids = itertools.count()
+        self._out = mp_context.SimpleQueue()
+        self._pending: collections.OrderedDict[Any, _Pending] = collections.OrderedDict()
+        #: job key -> worker running it.
+        self._running: dict[Any, _Worker] = {}
+        self._shutdown = False
+        self._finisher: threading.Thread | None = None
+        self._indexes = itertools.count()
+        self._workers: dict[int, _Worker] = {}
+        for _ in range(max_workers):
+            self._start_worker()
+        self._wake_reader, self._wake_writer = multiprocessing.Pipe(duplex=False)
+        self._listener = threading.Thread(
+            target=self._listen, name="traits_jobs-process-listener", daemon=True
+        )
+        self._listener.start()
+        self._monitor = threading.Thread(
+            target=self._watch, name="traits_jobs-process-monitor", daemon=True
+        )
+        self._monitor.start()
+        #: :meth:`withdraw`, bound once.
+        self.withdrawer = self.withdraw
+
+    @property
+    def processes(self) -> list[Any]:
+        """The worker processes now alive or starting."""
+        with self._lock:
+            return [worker.process for worker in self._workers.values()]
+
+    def _start_worker(self) -> _Worker:
+        worker = _Worker(next(self._indexes), self._context, self._out, self._initializer)
+        self._workers[worker.index] = worker
+        return worker
+
+    # -- jobs: any thread ----------------------------------------------------
+
+    def submit_job(
+        self,
+        key: Any,
+        job_id: int,
+        task: Any,
+        control: RemoteControl,
+        sink: Callable[[int, Any, Any], None],
+    ) -> None:
+        """Queue ``task`` as job ``job_id`` under ``key``; its messages go to ``sink``. Thread-safe.
+
+        Raises
+        ------
+        JobPicklingError
+            If the task (its function or an argument) cannot be pickled.
+        RuntimeError
+            If the pool has been shut down.
+        """
+        try:
+            blob = pickle.dumps(task, pickle.HIGHEST_PROTOCOL)
+        except Exception as error:
+            msg = (
+                f"The job {safe_repr(task)} cannot run in a worker process: it does not "
+                f"pickle ({type(error).__name__}: {safe_str(error)}). Its function must be "
+                "importable (defined at the top level of a module) and its arguments picklable."
+            )
+            raise JobPicklingError(msg) from error
+        control.forward = lambda op, argument: self._forward(key, op, argument)
+        with self._lock:
+            if self._shutdown:
+                msg = "cannot run jobs after the worker processes were shut down"
+                raise RuntimeError(msg)
+            wire = next(self._wire_ids)
+            self._wires[wire] = (sink, job_id, control)
+            self._pending[key] = _Pending(wire, blob)
+        self._dispatch()
+
+    def withdraw(self, key: Any) -> bool:
+        """Take a job that no worker has yet back; True if it will never run. Thread-safe."""
+        with self._lock:
+            pending = self._pending.pop(key, None)
+            if pending is None:
+                return False
+            del self._wires[pending.job_id]
+            return True
+
+    def _forward(self, key: Any, op: str, argument: Any) -> None:
+        with self._lock:
+            worker = self._running.get(key)
+            if worker is None:
+                pending = self._pending.get(key)
+                if pending is not None:
+                    pending.ops.append((op, argument))
+                return
+            job_id = worker.job[1] if worker.job is not None else -1
+        worker.send(("op", job_id, op, argument))
+
+    def _dispatch(self) -> None:
+        """Hand queued jobs to idle workers. Any thread; sends outside the lock."""
+        while True:
+            with self._lock:
+                if not self._pending or self._shutdown:
+                    return
+                idle = next((w for w in self._workers.values() if w.ready and w.job is None), None)
+                if idle is None:
+                    return
+                key, pending = self._pending.popitem(last=False)
+                idle.job = (key, pending.job_id)
+                self._running[key] = idle
+            # The requests made while it waited are applied before it starts.
+            idle.send(("job", pending.job_id, pending.blob, pending.ops))
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """Not supported: jobs reach the pool through its context."""
+        msg = "ProcessWorkerPool runs traits_jobs jobs only; submit them to a TraitsExecutor"
+        raise NotImplementedError(msg)
+
+    # -- the listener and the monitor -----------------------------------------
+
+    def _listen(self) -> None:
+        wires = self._wires
+        while True:
+            data = self._out.get()
+            if data is None:
+                return
+            if isinstance(data, tuple):  # A death, noted by the monitor in order.
+                self._worker_died(*data)
+                continue
+            worker_index, frames = pickle.loads(data)
+            for wire, kind, payload in frames:
+                if wire < 0:
+                    self._note(worker_index, kind, payload)
+                    continue
+                target = wires.get(wire)
+                if target is None:
+                    continue  # Its job ended (its worker died, or a stray).
+                sink, job_id, control = target
+                try:
+                    if kind == UNPICKLABLE:
+                        kind, payload = _failure_for(payload)
+                    else:
+                        payload = pickle.loads(payload)
+                except Exception as error:
+                    kind, payload = _unloadable(kind, error)
+                if kind in _ENDS:
+                    self._job_over(worker_index, wire, control)
+                sink(job_id, kind, payload)
+
+    def _note(self, worker_index: int, kind: str, payload: Any) -> None:
+        with self._lock:
+            worker = self._workers.get(worker_index)
+            if worker is None:
+                return
+            if kind == READY:
+                worker.ready = True
+            elif kind == IDLE:
+                if worker.job is not None:
+                    self._running.pop(worker.job[0], None)
+                worker.job = None
+        self._dispatch()
+
+    def _job_over(self, worker_index: int, wire: int, control: RemoteControl) -> None:
+        # The job takes no more values: send() on its future raises from now on.
+        control._closed = True
+        with self._lock:
+            self._wires.pop(wire, None)
+            worker = self._workers.get(worker_index)
+            if worker is not None and worker.job is not None and worker.job[1] == wire:
+                self._running.pop(worker.job[0], None)
+
+    def _watch(self) -> None:
+        while True:
+            with self._lock:
+                if self._shutdown:
+                    return
+                sentinels = {w.process.sentinel: w for w in self._workers.values()}
+            ready = multiprocessing.connection.wait([*sentinels, self._wake_reader])
+            with self._lock:
+                if self._shutdown:
+                    return
+            for sentinel in ready:
+                worker = sentinels.get(sentinel)  # type: ignore[call-overload]
+                if worker is None:
+                    continue
+                worker.process.join()
+                # In the queue, after whatever the worker sent before it died.
+                self._out.put((worker.index, worker.process.pid, worker.process.exitcode))
+                with self._lock:
+                    self._workers.pop(worker.index, None)
+                    if not self._shutdown:
+                        self._start_worker()
+
+    def _worker_died(self, worker_index: int, pid: int | None, exitcode: int | None) -> None:
+        """A worker process died; fail its job. The listener thread, in message order."""
+        with self._lock:
+            lost = [
+                (key, worker.job[1])
+                for key, worker in self._running.items()
+                if worker.index == worker_index and worker.job is not None
+            ]
+            targets = []
+            for key, wire in lost:
+                del self._running[key]
+                target = self._wires.pop(wire, None)
+                if target is not None:
+                    targets.append(target)
+        for sink, job_id, control in targets:
+            control._closed = True
+            error = WorkerDiedError(
+                f"The worker process running this job died (pid {pid}, exit code "
+                f"{exitcode}); the job did not finish. Queued jobs run on a new worker process."
+            )
+            sink(job_id, Control.RAISED, marshal_exception(error))
+        self._dispatch()
+
+    # -- the end -----------------------------------------------------------------
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Stop the workers (their current jobs first) and the pool's threads. Idempotent.
+
+        Worker processes that do not exit within a few seconds are terminated.
+        With ``wait``, returns once every process has ended, also when an
+        earlier call started the shutdown without waiting.
+        """
+        with self._lock:
+            finisher = self._finisher
+            if finisher is None:
+                self._shutdown = True
+                self._pending.clear()
+                workers = list(self._workers.values())
+                finisher = self._finisher = threading.Thread(
+                    target=self._finish,
+                    args=(workers,),
+                    name="traits_jobs-process-shutdown",
+                    daemon=True,
+                )
+                starting = True
+            else:
+                starting = False
+        if starting:
+            self._wake_writer.send(None)
+            for worker in workers:
+                worker.send(("exit",))
+            finisher.start()
+        if wait and threading.current_thread() is not finisher:
+            finisher.join()
+
+    def _finish(self, workers: list[_Worker]) -> None:
+        for worker in workers:
+            worker.process.join(EXIT_TIMEOUT)
+            if worker.process.is_alive():
+                logger.warning("Worker process %s did not exit; terminating it", worker.process.pid)
+                worker.process.terminate()
+                worker.process.join(EXIT_TIMEOUT)
+            worker.connection.close()
+        self._monitor.join(EXIT_TIMEOUT)
+        # After the monitor: it may still note a death.
+        self._out.put(None)
+        self._listener.join(EXIT_TIMEOUT)
+
+
+_ENDS = (Control.RETURNED, Control.RAISED, Control.ABANDONED)
+
+
+def _failure_for(note: bytes) -> tuple[Any, Any]:
+    """Turn a worker's "could not pickle" note into a message that fails the job."""
+    kind, type_name, message, formatted = pickle.loads(note)
+    if kind is Control.RAISED:
+        return Control.RAISED, RaisedPayload(None, type_name, message, formatted)
+    what = "result" if kind is Control.RETURNED else f"{kind!r} message"
+    error = JobPicklingError(f"The job's {what} of type {type_name}: {message}")
+    payload = marshal_exception(error)
+    # A result that did not pickle ends the job; anything else fails it
+    # while it runs on, and it ends at its next checkpoint.
+    return (Control.RAISED if kind is Control.RETURNED else MESSAGE_LOST), payload
+
+
+def _unloadable(kind: Any, error: Exception) -> tuple[Any, Any]:
+    """A payload that pickled in the worker but cannot be unpickled here."""
+    failure = JobPicklingError(
+        f"A {kind!r} message of the job could not be unpickled in the main process: "
+        f"{type(error).__name__}: {safe_str(error)}"
+    )
+    payload = marshal_exception(failure)
+    if kind in _ENDS:
+        return Control.RAISED, payload
+    return MESSAGE_LOST, payload
