@@ -34,12 +34,16 @@ class Difference:
         Why; starts with :data:`PENDING_FIX` for a fault to be fixed.
     loops : tuple of str
         The event loops it applies to (default: all of :data:`LOOPS`).
+    contexts : tuple of str
+        Where the jobs run: "thread", "process" (default: both).
     """
 
     test: str
     action: str
     reason: str
     loops: tuple[str, ...] = LOOPS
+    #: The contexts it applies to: "thread", "process" or both.
+    contexts: tuple[str, ...] = ("thread", "process")
 
     def __post_init__(self) -> None:
         if self.action not in ("xfail", "skip"):

@@ -14,11 +14,13 @@ Where the sources come from, first match wins:
 """
 
 import importlib.abc
+import importlib.machinery
 import importlib.util
 import os
 import sys
 import types
 from pathlib import Path
+from typing import Any
 
 #: Environment variable naming a directory that holds the ``traits_futures`` package.
 SOURCE_ENV = "TRAITS_FUTURES_SOURCE"
@@ -135,3 +137,35 @@ def load_mixin_module(package_dir: Path, name: str) -> types.ModuleType:
         del sys.modules[fullname]
         raise
     return module
+
+
+class _MixinFinder(importlib.abc.MetaPathFinder):
+    """Finds ``_traits_jobs_compat`` and its mixin modules: for worker processes."""
+
+    def __init__(self, package_dir: Path) -> None:
+        self._package_dir = package_dir
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname == MODULE_PREFIX:
+            spec = importlib.machinery.ModuleSpec(fullname, None, is_package=True)
+            spec.submodule_search_locations = []
+            return spec
+        prefix, _, name = fullname.partition(".")
+        if prefix != MODULE_PREFIX or not name:
+            return None
+        path_ = self._package_dir / "tests" / f"{name}.py"
+        if not path_.is_file():
+            return None
+        return importlib.util.spec_from_file_location(
+            fullname, path_, loader=_RewritingLoader(path_)
+        )
+
+
+def install_in_worker(package_dir: str) -> None:
+    """Let a worker process import the mixin modules, as the main process loaded them.
+
+    The ``initializer`` of the harness's ``MultiprocessingContext``: jobs
+    defined in a mixin module are pickled by reference to
+    ``_traits_jobs_compat.<module>``, which the worker must be able to import.
+    """
+    sys.meta_path.insert(0, _MixinFinder(Path(package_dir)))

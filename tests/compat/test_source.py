@@ -43,11 +43,21 @@ def test_no_source_anywhere_says_how_to_get_one(monkeypatch):
         _source.find_package_dir()
 
 
-def test_loaded_module_imports_from_traits_jobs(tmp_path):
+@pytest.fixture
+def spare_module():
+    """Put back the real mixin module a test replaces: jobs pickle by reference to it."""
+    name = f"{_source.MODULE_PREFIX}.traits_executor_tests"
+    original = sys.modules.pop(name, None)
+    yield name
+    sys.modules.pop(name, None)
+    if original is not None:
+        sys.modules[name] = original
+
+
+def test_loaded_module_imports_from_traits_jobs(tmp_path, spare_module):
     """The mixin module's traits_futures.api import is served by traits_jobs.api."""
     package = _fake_package(tmp_path)
-    name = f"{_source.MODULE_PREFIX}.traits_executor_tests"
-    sys.modules.pop(name, None)
+    name = spare_module
     try:
         module = _source.load_mixin_module(package, "traits_executor_tests")
         from traits_jobs.api import submit_call
@@ -58,7 +68,7 @@ def test_loaded_module_imports_from_traits_jobs(tmp_path):
         sys.modules.pop(name, None)
 
 
-def test_unexpected_source_is_refused(tmp_path):
+def test_unexpected_source_is_refused(tmp_path, spare_module):
     """A module that mentions traits_futures elsewhere is not run half-converted."""
     body = textwrap.dedent(
         """
@@ -67,8 +77,7 @@ def test_unexpected_source_is_refused(tmp_path):
         """
     )
     package = _fake_package(tmp_path, body)
-    name = f"{_source.MODULE_PREFIX}.traits_executor_tests"
-    sys.modules.pop(name, None)
+    name = spare_module
     with pytest.raises(ImportError, match="expected exactly one 'traits_futures'"):
         _source.load_mixin_module(package, "traits_executor_tests")
     assert name not in sys.modules

@@ -17,7 +17,6 @@ The tests that traits_jobs deliberately fails are in one table,
 import contextlib
 import functools
 import re
-import threading
 import unittest
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,9 +24,15 @@ from typing import Any
 
 import pytest
 
-from tests.compat import _source
+from tests.compat import _jobs, _source
 from tests.compat._differences import DIFFERENCES, LOOPS, Difference
-from traits_jobs.api import AsyncioEventLoop, MultithreadingContext, TraitsExecutor, submit_call
+from traits_jobs.api import (
+    AsyncioEventLoop,
+    MultiprocessingContext,
+    MultithreadingContext,
+    TraitsExecutor,
+    submit_call,
+)
 from traits_jobs.testing import SAFETY_TIMEOUT, TestAssistant
 
 try:
@@ -35,6 +40,9 @@ try:
 except _source.SourceNotFound as error:
     pytest.skip(str(error), allow_module_level=True)
 
+# Jobs of the mixins are pickled by reference to their modules: make those
+# importable here too, as the worker processes make them.
+_source.install_in_worker(str(PACKAGE_DIR))
 _call = _source.load_mixin_module(PACKAGE_DIR, "background_call_tests")
 _iteration = _source.load_mixin_module(PACKAGE_DIR, "background_iteration_tests")
 _progress = _source.load_mixin_module(PACKAGE_DIR, "background_progress_tests")
@@ -58,9 +66,36 @@ EVENT_LOOP_FACTORIES: dict[str, Callable[[], Any]] = {
 }
 
 
-def _hold(started: threading.Event, release: threading.Event) -> None:
-    started.set()
-    release.wait(SAFETY_TIMEOUT)
+class _SharedProcesses:
+    """One process context and pool for every test run in worker processes.
+
+    Starting worker processes for each test would cost more than the tests;
+    each executor uses this pool as an external one, and leaves it running.
+    """
+
+    context: Any = None
+    pool: Any = None
+
+    @classmethod
+    def get(cls) -> tuple[Any, Any]:
+        if cls.context is None:
+            cls.context = MultiprocessingContext(
+                initializer=_source.install_in_worker, initargs=(str(PACKAGE_DIR),)
+            )
+            cls.pool = cls.context.worker_pool(max_workers=WORKERS)
+        return cls.context, cls.pool
+
+    @classmethod
+    def close(cls) -> None:
+        if cls.context is not None:
+            cls.pool.shutdown()
+            cls.context.close()
+            cls.context = cls.pool = None
+
+
+def teardown_module() -> None:
+    """End the shared worker processes with the module."""
+    _SharedProcesses.close()
 
 
 class _Harness(TestAssistant):
@@ -72,10 +107,19 @@ class _Harness(TestAssistant):
     #: Give the executor a worker pool made by the test, not its own.
     external_worker_pool = False
 
+    #: Run the jobs in worker processes (a MultiprocessingContext).
+    in_processes = False
+
     def setUp(self) -> None:
         super().setUp()
-        self._context = MultithreadingContext()
         self._worker_pool = None
+        if self.in_processes:
+            self._context, pool = _SharedProcesses.get()
+            self.executor = TraitsExecutor(
+                context=self._context, event_loop=self.event_loop, worker_pool=pool
+            )
+            return
+        self._context = MultithreadingContext()
         if self.external_worker_pool:
             self._worker_pool = self._context.worker_pool(max_workers=WORKERS)
             self.executor = TraitsExecutor(
@@ -92,15 +136,16 @@ class _Harness(TestAssistant):
             del self.executor
         if self._worker_pool is not None:
             self._worker_pool.shutdown()
-        self._context.close()
+        if not self.in_processes:
+            self._context.close()
         super().tearDown()
 
     @contextlib.contextmanager
     def block_worker_pool(self) -> Iterator[None]:
         """Occupy every worker of the executor until the block ends."""
-        release = threading.Event()
-        started = [threading.Event() for _ in range(WORKERS)]
-        holders = [submit_call(self.executor, _hold, event, release) for event in started]
+        release = self._context.event()
+        started = [self._context.event() for _ in range(WORKERS)]
+        holders = [submit_call(self.executor, _jobs.hold, event, release) for event in started]
         for event in started:
             self.assertTrue(event.wait(SAFETY_TIMEOUT), "a worker did not start holding")
         try:
@@ -139,20 +184,33 @@ def _mark(cls: type, mixin: type, difference: Difference) -> None:
     setattr(cls, difference.method, marked)
 
 
-def _contract_class(mixin: type, harness: type, loop: str, *, external_pool: bool = False) -> type:
+def _contract_class(
+    mixin: type,
+    harness: type,
+    loop: str,
+    *,
+    external_pool: bool = False,
+    in_processes: bool = False,
+) -> type:
     """A unittest class running ``mixin`` on ``loop``, with the table's marks."""
-    suffix = "ExternalPool" if external_pool else ""
+    suffix = "ExternalPool" if external_pool else "InProcesses" if in_processes else ""
     name = f"Test{mixin.__name__.removesuffix('Tests')}{suffix}On{loop.capitalize()}"
     namespace = {
         "loop": loop,
         "event_loop_factory": staticmethod(EVENT_LOOP_FACTORIES[loop]),
         "external_worker_pool": external_pool,
+        "in_processes": in_processes,
         "__module__": __name__,
         "__qualname__": name,
     }
     cls = type(name, (harness, mixin, unittest.TestCase), namespace)
+    context = "process" if in_processes else "thread"
     for difference in DIFFERENCES:
-        if difference.mixin == mixin.__name__ and loop in difference.loops:
+        if (
+            difference.mixin == mixin.__name__
+            and loop in difference.loops
+            and context in difference.contexts
+        ):
             _mark(cls, mixin, difference)
     return cls
 
@@ -171,6 +229,10 @@ for _mixin, _harness in MIXINS.items():
 # traits-futures runs its executor tests with an external worker pool too.
 _cls = _contract_class(_executor.TraitsExecutorTests, _ExecutorHarness, "qt", external_pool=True)
 globals()[_cls.__name__] = _cls
+# And every contract again with the jobs in worker processes.
+for _mixin, _harness in MIXINS.items():
+    _cls = _contract_class(_mixin, _harness, "asyncio", in_processes=True)
+    globals()[_cls.__name__] = _cls
 del _mixin, _harness, _loop, _cls
 
 

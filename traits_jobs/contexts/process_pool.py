@@ -312,6 +312,9 @@ class ProcessWorkerPool(concurrent.futures.Executor):
                 if kind in _ENDS:
                     self._job_over(worker_index, wire, control)
                 sink(job_id, kind, payload)
+                # Hold no item while waiting for the next batch.
+                del payload
+            del frames
 
     def _note(self, worker_index: int, kind: str, payload: Any) -> None:
         with self._lock:
