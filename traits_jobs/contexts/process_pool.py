@@ -100,19 +100,23 @@ def _check_pickles(what: str, value: Any) -> None:
 
 
 class _Worker:
-    """One worker process and the pipe to it."""
+    """One worker process, the pipe to it and the pipe from it."""
 
-    def __init__(self, index: int, context: Any, out: Any, initializer: Any) -> None:
+    def __init__(self, index: int, context: Any, initializer: Any) -> None:
         self.index = index
         receiver, self.connection = context.Pipe(duplex=False)
+        #: What the worker sends; end of file once it has exited or died.
+        self.out, writer = context.Pipe(duplex=False)
         self.process = context.Process(
             target=worker_main,
-            args=(receiver, out, index, *initializer),
+            args=(receiver, writer, index, *initializer),
             name=f"traits_jobs-process-{index}",
             daemon=True,
         )
         self.process.start()
+        # The worker holds the other ends: its death closes them.
         receiver.close()
+        writer.close()
         self.send_lock = threading.Lock()
         #: The job it runs: (job key, job id), or None while idle.
         self.job: tuple[Any, int] | None = None
@@ -171,7 +175,6 @@ class ProcessWorkerPool(concurrent.futures.Executor):
         #: wire id -> (sink, the executor's job id, the job's control).
         self._wires: dict[int, tuple[Callable[[int, Any, Any], None], int, RemoteControl]] = {}
         self._wire_ids = itertools.count()
-        self._out = mp_context.SimpleQueue()
         self._pending: collections.OrderedDict[Any, _Pending] = collections.OrderedDict()
         #: job key -> worker running it.
         self._running: dict[Any, _Worker] = {}
@@ -186,10 +189,6 @@ class ProcessWorkerPool(concurrent.futures.Executor):
             target=self._listen, name="traits_jobs-process-listener", daemon=True
         )
         self._listener.start()
-        self._monitor = threading.Thread(
-            target=self._watch, name="traits_jobs-process-monitor", daemon=True
-        )
-        self._monitor.start()
         #: :meth:`withdraw`, bound once.
         self.withdrawer = self.withdraw
 
@@ -200,7 +199,7 @@ class ProcessWorkerPool(concurrent.futures.Executor):
             return [worker.process for worker in self._workers.values()]
 
     def _start_worker(self) -> _Worker:
-        worker = _Worker(next(self._indexes), self._context, self._out, self._initializer)
+        worker = _Worker(next(self._indexes), self._context, self._initializer)
         self._workers[worker.index] = worker
         return worker
 
@@ -285,36 +284,47 @@ class ProcessWorkerPool(concurrent.futures.Executor):
     # -- the listener and the monitor -----------------------------------------
 
     def _listen(self) -> None:
-        wires = self._wires
+        """Read every worker's pipe; a worker's end of file is its exit or death."""
         while True:
-            data = self._out.get()
-            if data is None:
-                return
-            if isinstance(data, tuple):  # A death, noted by the monitor in order.
-                self._worker_died(*data)
-                continue
-            worker_index, frames = pickle.loads(data)
-            for wire, kind, payload in frames:
-                if wire < 0:
-                    self._note(worker_index, kind, payload)
+            with self._lock:
+                if self._shutdown and not self._workers:
+                    return
+                pipes = {worker.out: worker for worker in self._workers.values()}
+            for ready in multiprocessing.connection.wait([*pipes, self._wake_reader]):
+                worker = pipes.get(ready)  # type: ignore[call-overload]
+                if worker is None:
+                    self._wake_reader.recv()
                     continue
-                target = wires.get(wire)
-                if target is None:
-                    continue  # Its job ended (its worker died, or a stray).
-                sink, job_id, control = target
                 try:
-                    if kind == UNPICKLABLE:
-                        kind, payload = _failure_for(payload)
-                    else:
-                        payload = pickle.loads(payload)
-                except Exception as error:
-                    kind, payload = _unloadable(kind, error)
-                if kind in _ENDS:
-                    self._job_over(worker_index, wire, control)
-                sink(job_id, kind, payload)
-                # Hold no item while waiting for the next batch.
-                del payload
-            del frames
+                    data = worker.out.recv_bytes()
+                except (EOFError, OSError):
+                    self._worker_ended(worker)
+                    continue
+                self._deliver(data)
+
+    def _deliver(self, data: bytes) -> None:
+        wires = self._wires
+        worker_index, frames = pickle.loads(data)
+        for wire, kind, payload in frames:
+            if wire < 0:
+                self._note(worker_index, kind, payload)
+                continue
+            target = wires.get(wire)
+            if target is None:
+                continue  # Its job ended (its worker died, or a stray).
+            sink, job_id, control = target
+            try:
+                if kind == UNPICKLABLE:
+                    kind, payload = _failure_for(payload)
+                else:
+                    payload = pickle.loads(payload)
+            except Exception as error:
+                kind, payload = _unloadable(kind, error)
+            if kind in _ENDS:
+                self._job_over(worker_index, wire, control)
+            sink(job_id, kind, payload)
+            # Hold no item while waiting for the next batch.
+            del payload
 
     def _note(self, worker_index: int, kind: str, payload: Any) -> None:
         with self._lock:
@@ -338,27 +348,22 @@ class ProcessWorkerPool(concurrent.futures.Executor):
             if worker is not None and worker.job is not None and worker.job[1] == wire:
                 self._running.pop(worker.job[0], None)
 
-    def _watch(self) -> None:
-        while True:
-            with self._lock:
-                if self._shutdown:
-                    return
-                sentinels = {w.process.sentinel: w for w in self._workers.values()}
-            ready = multiprocessing.connection.wait([*sentinels, self._wake_reader])
-            with self._lock:
-                if self._shutdown:
-                    return
-            for sentinel in ready:
-                worker = sentinels.get(sentinel)  # type: ignore[call-overload]
-                if worker is None:
-                    continue
-                worker.process.join()
-                # In the queue, after whatever the worker sent before it died.
-                self._out.put((worker.index, worker.process.pid, worker.process.exitcode))
-                with self._lock:
-                    self._workers.pop(worker.index, None)
-                    if not self._shutdown:
-                        self._start_worker()
+    def _worker_ended(self, worker: _Worker) -> None:
+        """A worker's pipe closed: it exited, or died. The listener thread.
+
+        Everything it sent before has been delivered: the pipe is read to its
+        end first.
+        """
+        worker.process.join()
+        worker.out.close()
+        worker.connection.close()
+        with self._lock:
+            self._workers.pop(worker.index, None)
+            shutting_down = self._shutdown
+            if not shutting_down:
+                self._start_worker()
+        if not shutting_down:
+            self._worker_died(worker.index, worker.process.pid, worker.process.exitcode)
 
     def _worker_died(self, worker_index: int, pid: int | None, exitcode: int | None) -> None:
         """A worker process died; fail its job. The listener thread, in message order."""
@@ -408,7 +413,6 @@ class ProcessWorkerPool(concurrent.futures.Executor):
             else:
                 starting = False
         if starting:
-            self._wake_writer.send(None)
             for worker in workers:
                 worker.send(("exit",))
             finisher.start()
@@ -422,11 +426,11 @@ class ProcessWorkerPool(concurrent.futures.Executor):
                 logger.warning("Worker process %s did not exit; terminating it", worker.process.pid)
                 worker.process.terminate()
                 worker.process.join(EXIT_TIMEOUT)
-            worker.connection.close()
-        self._monitor.join(EXIT_TIMEOUT)
-        # After the monitor: it may still note a death.
-        self._out.put(None)
+        # The listener reads each worker's pipe to its end, then stops.
+        self._wake_writer.send(None)
         self._listener.join(EXIT_TIMEOUT)
+        self._wake_reader.close()
+        self._wake_writer.close()
 
 
 _ENDS = (Control.RETURNED, Control.RAISED, Control.ABANDONED)

@@ -38,7 +38,7 @@ MAX_BUFFERED = 8192
 class BatchingSender:
     """Collects a worker's messages and sends them to the main process in batches."""
 
-    def __init__(self, out: Any, worker_index: int) -> None:
+    def __init__(self, out: Connection, worker_index: int) -> None:
         self._out = out
         self._worker_index = worker_index
         self._buffer: list[tuple[int, Any, Any]] = []
@@ -88,7 +88,7 @@ class BatchingSender:
                 self._flushing = True
                 condition.notify_all()
             try:
-                self._out.put(_frames(batch, self._worker_index))
+                self._out.send_bytes(_frames(batch, self._worker_index))
             finally:
                 with condition:
                     self._flushing = False
@@ -126,7 +126,7 @@ def _unpicklable(kind: Any, payload: Any, error: Exception) -> bytes:
 
 def worker_main(
     connection: Connection,
-    out: Any,
+    out: Connection,
     worker_index: int,
     initializer: Any = None,
     initargs: tuple[Any, ...] = (),
