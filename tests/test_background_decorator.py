@@ -7,7 +7,7 @@ import threading
 import pytest
 from traits.api import Any, HasTraits, Instance, Str
 
-from tests._support import wait_done
+from tests._support import wait_done, wait_for
 from traits_jobs.api import (
     CallFuture,
     CoroutineFuture,
@@ -151,3 +151,33 @@ def test_the_method_keeps_its_name_and_doc():
     """functools.wraps: the decorated method still reads as itself."""
     assert Stage.move.__name__ == "move"
     assert Stage.home.__qualname__ == "Stage.home"
+
+
+def test_cancelling_a_sequence_cancels_the_step_it_awaits(executor):
+    """As with asyncio tasks: cancelling the awaiting job cancels the job it awaits."""
+    step_entered = threading.Event()
+
+    class Slow(HasTraits):
+        executor = Instance(TraitsExecutor)
+
+        @background
+        async def step(self):
+            step_entered.set()
+            await asyncio.sleep(3600)
+
+    slow = Slow(executor=executor)
+    steps = []
+
+    async def sequence():
+        future = slow.step()
+        steps.append(future)
+        await future
+
+    outer = submit_coroutine(executor, sequence)
+    assert step_entered.wait(10)
+    wait_for(executor, outer, "state", lambda f: f.state == "executing")
+    outer.cancel()
+    wait_done(executor, outer)
+    (inner,) = steps
+    wait_done(executor, inner)
+    assert outer.state == inner.state == "cancelled"

@@ -371,3 +371,25 @@ def test_blocking_waits_are_refused_in_coroutine_jobs(executor):
     wait_done(executor, future)
     assert len(future.result) == 3
     assert all("asyncio loop" in text for text in future.result)
+
+
+def test_report_progress_never_raises_in_a_coroutine(executor):
+    """A cancelled coroutine learns it as CancelledError at its await, not from a report."""
+    gate = AsyncGate()
+    seen = []
+
+    async def reporting():
+        try:
+            await gate.wait()
+        except asyncio.CancelledError:
+            report_progress(1, target=2)  # In cleanup: must not raise TaskCancelled.
+            seen.append("cleanup reported")
+            raise
+
+    future = submit_coroutine(executor, reporting)
+    wait_event(gate.entered)
+    wait_for(executor, future, "state", lambda f: f.state == EXECUTING)
+    future.cancel()
+    wait_done(executor, future)
+    assert seen == ["cleanup reported"]
+    assert future.state == CANCELLED

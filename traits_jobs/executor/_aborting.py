@@ -6,7 +6,6 @@ bookkeeping under the executor's lock; hooks, cancellations and their
 observers run after it is released.
 """
 
-import functools
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -20,6 +19,7 @@ from traits_jobs.jobs.call import CallFuture
 from traits_jobs.jobs.context import JobContext
 from traits_jobs.jobs.loop import LoopFuture, LoopJob, submit_loop
 from traits_jobs.jobs.options import check_seconds
+from traits_jobs.states.exceptions import ExecutorStateError
 from traits_jobs.states.failure import safe_repr
 from traits_jobs.states.future_states import COMPLETED
 
@@ -33,7 +33,6 @@ class Aborting(ExecutorParts):
     """The emergency stop and cancel-all."""
 
     _emergency_hooks: dict[str, EmergencyHook]
-    _on_main_thread: Callable[[Callable[[], object]], None]
     submit: Callable[..., Any]
 
     def add_emergency_stop(
@@ -218,7 +217,7 @@ class Aborting(ExecutorParts):
         LoopFuture
         """
         check_callable("watch_emergency", check)
-        watch = _Watch(check, self._on_main_thread, self._triggered_by)
+        watch = _Watch(check, self._triggered_by)
         future = submit_loop(
             self, watch, period=period, missed="skip", name=name, cancel_on_abort=False
         )
@@ -227,11 +226,12 @@ class Aborting(ExecutorParts):
         return future
 
     def _triggered_by(self, watcher: LoopFuture) -> None:
-        """A watch saw its condition turn true. Main thread."""
-        if not self.running:  # type: ignore[attr-defined]
-            return
+        """A watch saw its condition turn true. On the watch's worker."""
         logger.warning("%s triggered an emergency stop", safe_repr(watcher))
-        self.emergency_stop(skip=(watcher,))
+        try:
+            self.emergency_stop(skip=(watcher,))
+        except ExecutorStateError:
+            pass  # Stopping already: stop() cancels the jobs itself.
 
 
 class _Watch(LoopJob):
@@ -240,11 +240,9 @@ class _Watch(LoopJob):
     def __init__(
         self,
         check: Callable[[], object],
-        on_main_thread: Callable[[Callable[[], object]], None],
         trigger: Callable[[LoopFuture], None],
     ) -> None:
         self.check = check
-        self.on_main_thread = on_main_thread
         self.trigger = trigger
         self.future: LoopFuture | None = None
         #: Set once ``future`` is known: the first reading waits for it.
@@ -261,7 +259,9 @@ class _Watch(LoopJob):
             )
             unsafe = True
         if unsafe and not self.tripped:
-            self.on_main_thread(functools.partial(self.trigger, self.future))  # type: ignore[arg-type]
+            # From this worker, at once: a busy main thread must not delay
+            # the hooks (the jobs are cancelled when it gets to them).
+            self.trigger(self.future)  # type: ignore[arg-type]
         self.tripped = unsafe
         ctx.publish_status(unsafe)
 

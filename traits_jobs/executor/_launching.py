@@ -175,12 +175,17 @@ class Launching(ExecutorParts):
         self._launch_ready(ready)
         return True
 
-    def _preempt(self, preemption: Preemption[BaseFuture]) -> None:
+    def _preempt(self, preemption: Preemption[BaseFuture], *, for_lock: bool = False) -> None:
         """Cancel a background job for a foreground one, warning about it. Main thread only."""
         if preemption.victim._preempt(preemption.by):
+            then = (
+                "its lock is granted once that job has ended"
+                if for_lock
+                else "it starts once that job has ended"
+            )
             warnings.warn(
                 f"{_describe(preemption.by)} preempts background {_describe(preemption.victim)}, "
-                f"which claims {preemption.overlap}; it starts once that job has ended.",
+                f"which claims {preemption.overlap}; {then}.",
                 PreemptionWarning,
                 stacklevel=3,
             )

@@ -24,7 +24,7 @@ class Locking(ExecutorParts):
     _job_locks: JobLocks
     _protection: Protection
     _on_main_thread: Callable[[Callable[[], object]], None]
-    _preempt: Callable[[Preemption[BaseFuture]], None]
+    _preempt: Callable[..., None]
 
     def protect(self, resource: str, *, permanent: bool = False) -> None:
         """Refuse every job that claims or locks ``resource``. Thread-safe.
@@ -77,7 +77,8 @@ class Locking(ExecutorParts):
 
     def _preempt_for_lock(self, victim: BaseFuture, by: BaseFuture, held: list[str]) -> None:
         """A lock request needs a background job's claims. Any thread."""
-        self._on_main_thread(functools.partial(self._preempt, Preemption(victim, by, held)))
+        preemption = Preemption(victim, by, held)
+        self._on_main_thread(functools.partial(self._preempt, preemption, for_lock=True))
 
     def _locks_changed(self) -> None:
         self._notify("locked_resources", None, self.locked_resources)  # type: ignore[attr-defined]

@@ -69,6 +69,16 @@ class Waiter:
                 return future
         return None
 
+    def call_on_main(self, fn: Callable[[], object]) -> None:
+        """Call ``fn()`` on the main thread: now if this is it, else soon. Any thread."""
+        if self.on_main_thread():
+            fn()
+            return
+        try:
+            self._event_loop.call_soon_threadsafe(fn)
+        except RuntimeError:
+            pass  # The loop is closed: nothing will change any more.
+
     def when_done(self, future: Any, fn: Callable[[Any], object]) -> None:
         """Call ``fn(future)`` on the main thread once ``future`` is done. Any thread."""
         if self.on_main_thread():

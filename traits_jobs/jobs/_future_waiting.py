@@ -98,7 +98,9 @@ class FutureWaiting:
 
         Works in any running asyncio loop: the main thread's, or the
         executor's own in a coroutine job (``await stage.move(10)`` where
-        ``move`` is a :func:`~traits_jobs.api.background` method).
+        ``move`` is a :func:`~traits_jobs.api.background` method). As with
+        an asyncio task, cancelling the awaiting coroutine cancels the job
+        it awaits.
         """
         if not self.done:
             if self._wait is None:
@@ -114,7 +116,13 @@ class FutureWaiting:
                     pass  # The awaiting loop is closed: nobody waits any more.
 
             self._wait.when_done(self, wake)
-            yield from waiter
+            try:
+                yield from waiter
+            except asyncio.CancelledError:
+                # As when awaiting an asyncio task: the awaited job is
+                # cancelled with the coroutine that awaits it.
+                self._wait.call_on_main(self.cancel)  # type: ignore[attr-defined]
+                raise
         return self._outcome_or_raise()
 
     def __and__(self, other: object) -> "BaseFuture":

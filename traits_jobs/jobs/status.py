@@ -125,10 +125,12 @@ def report_progress(
     Raises
     ------
     TaskCancelled
-        If the job was cancelled: let it propagate.
+        If the job was cancelled: let it propagate. (Not in a coroutine job,
+        where a cancellation arrives as ``CancelledError`` at an ``await``.)
     JobStopRequested
         If the job was asked to stop (``future.stop()``): let it propagate
-        too; the job then ends COMPLETED, "stopped".
+        too; the job then ends COMPLETED, "stopped". (Not in a coroutine job,
+        which reads ``current_job().stop_requested``.)
     RuntimeError
         If called outside a job.
     TypeError, ValueError
@@ -154,6 +156,11 @@ def report_progress(
         time_remaining=_number("time_remaining", time_remaining, allow_none=True),
     )
     control = task._control
+    if getattr(task, "runs_on_event_loop", False):
+        # A coroutine learns of its cancellation as CancelledError at its
+        # next await, and of a stop from stop_requested: never from here.
+        task.send(PROGRESS_INFO, report)
+        return
     if control.is_set():
         msg = "The job was cancelled; stop reporting and let this exception propagate."
         raise TaskCancelled(msg)

@@ -259,8 +259,9 @@ class JobsPanel(HasStrictTraits):
 
     @observe("cancel_all")
     def _cancel_all_clicked(self, event: Any) -> None:
-        for future in list(self.executor.jobs):
-            future.cancel()
+        # The executor's own: jobs submitted with cancel_on_abort=False (an
+        # interlock watch, a logger) run on.
+        self.executor.cancel_all()
 
     @observe("reporter.last_message")
     def _update_status(self, event: Any) -> None:
