@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Worker processes for a :class:`~traits_jobs.api.MultiprocessingContext`, on the main side.
 
-The pool starts its processes once and gives each one job at a time. Jobs
-wait in the pool's own queue until a worker is idle, so a job can be
-withdrawn until it is handed over, and a worker that dies takes only its
-current job with it. One listener thread reads what every worker sends and
-passes it to the executor's router; the workers' processes are watched, and
-a death fails the job the worker was running, starts a fresh worker, and the
-queue goes on.
+The pool starts its processes as jobs need them, up to ``max_workers``, and
+keeps them: the start-up cost is paid once per process, not per job. Each
+runs one job at a time. Jobs wait in the pool's own queue until a worker is
+idle, so a job can be withdrawn until it is handed over, and a worker that
+dies takes only its current job with it. One listener thread reads what
+every worker sends, through one pipe per worker, and passes it to the
+executor's router; a worker's pipe ends when its process does, so a death
+is seen after everything the worker sent: it fails the job the worker was
+running, and the queue goes on, on a fresh worker if need be.
 
 Requests for a job (cancel, stop, pause, settings, values) go to the worker
 that runs it, or wait with the job until it is handed over.
@@ -145,7 +147,7 @@ class _Pending:
 
 
 class ProcessWorkerPool(concurrent.futures.Executor):
-    """A fixed number of worker processes, each running one job at a time.
+    """Up to ``max_workers`` worker processes, each running one job at a time.
 
     Parameters
     ----------
@@ -181,9 +183,9 @@ class ProcessWorkerPool(concurrent.futures.Executor):
         self._shutdown = False
         self._finisher: threading.Thread | None = None
         self._indexes = itertools.count()
+        self._max_workers = max_workers
+        #: Worker processes, started as jobs need them, up to max_workers.
         self._workers: dict[int, _Worker] = {}
-        for _ in range(max_workers):
-            self._start_worker()
         self._wake_reader, self._wake_writer = multiprocessing.Pipe(duplex=False)
         self._listener = threading.Thread(
             target=self._listen, name="traits_jobs-process-listener", daemon=True
@@ -262,14 +264,25 @@ class ProcessWorkerPool(concurrent.futures.Executor):
         worker.send(("op", job_id, op, argument))
 
     def _dispatch(self) -> None:
-        """Hand queued jobs to idle workers. Any thread; sends outside the lock."""
+        """Hand queued jobs to idle workers, starting workers as needed. Any thread.
+
+        Pipes are written outside the lock. A worker starts when jobs wait
+        that the workers starting already will not take, up to max_workers.
+        """
         while True:
             with self._lock:
                 if not self._pending or self._shutdown:
                     return
                 idle = next((w for w in self._workers.values() if w.ready and w.job is None), None)
                 if idle is None:
-                    return
+                    starting = sum(not worker.ready for worker in self._workers.values())
+                    grow = len(self._workers) < self._max_workers and starting < len(self._pending)
+                    if not grow:
+                        return
+                    self._start_worker()
+                    # The listener watches the pipes it knew: show it the new one.
+                    self._wake_writer.send(None)
+                    continue
                 key, pending = self._pending.popitem(last=False)
                 idle.job = (key, pending.job_id)
                 self._running[key] = idle
@@ -360,9 +373,8 @@ class ProcessWorkerPool(concurrent.futures.Executor):
         with self._lock:
             self._workers.pop(worker.index, None)
             shutting_down = self._shutdown
-            if not shutting_down:
-                self._start_worker()
         if not shutting_down:
+            # Fails its job; the queue goes on, on a new worker if need be.
             self._worker_died(worker.index, worker.process.pid, worker.process.exitcode)
 
     def _worker_died(self, worker_index: int, pid: int | None, exitcode: int | None) -> None:
