@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Benchmark suite: traits_jobs vs traits-futures, superqt workers and raw QThreadPool.
+"""Benchmark suite: traits_jobs vs traits-futures, superqt workers, raw QThreadPool, qasync.
 
 Run from the repository root (``nox -s bench`` does the same)::
 
@@ -32,6 +32,8 @@ DEFAULT_TESTS = (
     "progress",
     "latency",
     "loop",
+    "coro",
+    "estop",
     "gui",
     "mem",
     "scale-calls",
@@ -88,6 +90,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--n-loop", type=int, default=2_000, help="iterations of the 1 kHz loop in `loop`"
     )
+    p.add_argument(
+        "--n-coro", type=int, default=20_000, help="coroutine jobs, and items, in `coro`"
+    )
+    p.add_argument("--n-estop", type=int, default=100, help="emergency stops timed in `estop`")
     p.add_argument("--n-gui", type=int, default=1_000_000, help="items flooded in `gui`")
     p.add_argument("--n-mem", type=int, default=10_000, help="waiting futures in `mem`")
     p.add_argument("--n-proc", type=int, default=20_000, help="items in `process`")

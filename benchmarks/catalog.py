@@ -161,6 +161,54 @@ TESTS: dict[str, Test] = {
             "traits_futures, superqt: no loop jobs (n/a)",
         ),
         Test(
+            "coro",
+            "coro",
+            "n_coro",
+            False,
+            (
+                Metric("calls_per_s", "coroutine jobs/s, submit to every result observed", "up"),
+                Metric("submit_us", "submit loop, us/job", "down"),
+                Metric("cpu_us_per_call", "main-thread CPU us/job (submit + delivery)", "down"),
+                Metric("items_per_s", "one coroutine's items/s to an observer, until done", "up"),
+                Metric("cpu_us_per_item", "main-thread CPU us/item", "down"),
+            ),
+            "N trivial `async def` jobs submitted at once, every result observed on the "
+            "main thread; then one coroutine publishing N items, one `await "
+            "asyncio.sleep(0)` before each, every item delivered in order. traits_jobs: "
+            "submit_coroutine (items: a coroutine job kind of the benchmark's own, one "
+            "message per item). raw: asyncio loop on a thread + one queued Signal(object). "
+            "qasync: asyncio on the Qt main thread, no hop",
+        ),
+        Test(
+            "estop",
+            "estop",
+            "n_estop",
+            False,
+            (
+                Metric("call_p50_us", "emergency_stop() on the main thread, p50 us", "down"),
+                Metric("call_p99_us", "emergency_stop() on the main thread, p99 us", "down"),
+                Metric("call_max_us", "emergency_stop() on the main thread, max us", "down"),
+                Metric("call_cpu_p50_us", "its main-thread CPU, p50 us", "down"),
+                Metric("hooks_p50_ms", "call to the last quick hook started, p50 ms", "down"),
+                Metric("ended_p50_ms", "call to every job ended (observed), p50 ms", "down"),
+                Metric(
+                    "report_p50_ms",
+                    "call to the report observed (hanging hook timed out), p50 ms",
+                    None,
+                ),
+                Metric("cancelled", "jobs the report lists as cancelled (must be 100)", None),
+                Metric("hooks_ok", "hooks ok (must be 9)", None),
+                Metric("hooks_timed_out", "hooks timed out (must be 1)", None),
+            ),
+            "N rounds: 100 live jobs (a blocked call per worker, 20 awaiting coroutine "
+            "jobs, the rest queued), 10 hooks (one hangs, 0.05 s timeout); time the "
+            "emergency stop on the main thread, then check every job ends cancelled "
+            "and every other hook ran. raw: the floor of the same design, one thread "
+            "started (it starts a thread per hook and collects them) while a plain loop "
+            "sets 100 cancel flags (QThreadPool.tryTake for the queued runnables) and "
+            "cancels the coroutines. traits_futures, superqt: no emergency stop (n/a)",
+        ),
+        Test(
             "gui",
             "gui",
             "n_gui",
@@ -333,6 +381,13 @@ TARGETS: tuple[Target, ...] = (
         "live_ratio",
         "<= 2",
         lambda v: v <= 2,
+    ),
+    Target(
+        "emergency_stop() with 100 live jobs and 10 hooks, main-thread us (p99)",
+        "estop",
+        "call_p99_us",
+        "< 5,000",
+        lambda v: v < 5_000,
     ),
     Target(
         "memory per waiting future, bytes (RSS)",

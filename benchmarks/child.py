@@ -63,7 +63,11 @@ def run_child(
         "qt": f"Qt {qVersion()}, PySide6 {pyside_version}",
     }
     problems: list[str] = []
-    adapter = adapter_class(system)(result["workers"])
+    try:
+        adapter = adapter_class(system)(result["workers"])
+    except NotSupportedError as exc:  # e.g. its library is not installed
+        result.update(status="n/a", violations=0, failures=0, problems=[str(exc)])
+        return result
     ctx = Context(adapter=adapter, loop=loop, guard=guard, rate_hz=rate_hz)
     measure: measures.Measure = getattr(measures, spec.measure)
     try:

@@ -5,6 +5,7 @@ This module imports neither Qt nor any of the measured libraries, so that it
 can be imported cheaply by process-based workers.
 """
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +25,59 @@ def square(x: int) -> int:
         ``x`` squared.
     """
     return x * x
+
+
+async def square_async(x: int) -> int:
+    """Return ``x * x``: the trivial coroutine job (it awaits nothing).
+
+    Parameters
+    ----------
+    x : int
+        The number to square.
+
+    Returns
+    -------
+    int
+        ``x`` squared.
+    """
+    return x * x
+
+
+async def publish_numbers(n: int, publish: Callable[[int], object]) -> int:
+    """Publish the ints ``0 .. n-1``, each after one ``await asyncio.sleep(0)``.
+
+    The coroutine item stream: like a driver coroutine that awaits each
+    reading before it hands it on, it gives its loop a turn before each
+    item.
+
+    Parameters
+    ----------
+    n : int
+        How many ints to publish.
+    publish : callable
+        The system's lossless item channel to the main thread.
+
+    Returns
+    -------
+    int
+        ``n``.
+    """
+    sleep = asyncio.sleep
+    for i in range(n):
+        await sleep(0)
+        publish(i)
+    return n
+
+
+async def held_coroutine(timeout: float) -> None:
+    """Await ``asyncio.sleep(timeout)``: a coroutine job live until it is cancelled.
+
+    Parameters
+    ----------
+    timeout : float
+        Seconds before it gives up (the measure cancels it much earlier).
+    """
+    await asyncio.sleep(timeout)
 
 
 def numbers(n: int) -> Iterator[int]:
@@ -108,6 +162,55 @@ def wait_for(event: threading.Event, timeout: float) -> bool:
         True if the event was set in time.
     """
     return event.wait(timeout)
+
+
+class QuickHook:
+    """An emergency-stop hook that returns at once, recording when it ran.
+
+    Attributes
+    ----------
+    calls : list of float
+        ``time.perf_counter()`` at the start of each call (appended on the
+        hook's thread; ``list.append`` is atomic).
+    """
+
+    __slots__ = ("calls",)
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self) -> None:
+        """Record the call."""
+        self.calls.append(time.perf_counter())
+
+
+class HangingHook:
+    """An emergency-stop hook that blocks until :meth:`release` (a device that hangs).
+
+    Each call waits on an event of its own, so that releasing one round's
+    call never lets a later round's call through.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._waiting: list[threading.Event] = []
+        self.calls = 0
+
+    def __call__(self) -> None:
+        """Block until released (or ``timeout``)."""
+        event = threading.Event()
+        with self._lock:
+            self._waiting.append(event)
+            self.calls += 1
+        event.wait(self._timeout)
+
+    def release(self) -> None:
+        """Let every call blocked so far return."""
+        with self._lock:
+            waiting, self._waiting = self._waiting, []
+        for event in waiting:
+            event.set()
 
 
 class LoopRecorder:

@@ -20,7 +20,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks.harness import Context, percentile, rss_bytes
-from benchmarks.jobs import LoopRecorder, numbers, paced_timestamps, square, wait_for
+from benchmarks.jobs import (
+    HangingHook,
+    LoopRecorder,
+    QuickHook,
+    numbers,
+    paced_timestamps,
+    publish_numbers,
+    square,
+    square_async,
+    wait_for,
+)
 
 #: Period of the GUI-responsiveness timer.
 TICK_MS = 10
@@ -31,6 +41,15 @@ ADMISSION_SLICES = 10
 #: Periods of the two loops of ``loop``: the jitter loop and the fast one.
 LOOP_PERIOD_S = 0.001
 FAST_LOOP_PERIOD_S = 0.0001
+
+#: ``estop``: live jobs, of which coroutine jobs (the first ``workers`` are
+#: blocked calls, the rest queued calls), hooks, the hanging hook's timeout,
+#: and the pause between the last job seen running and the stop.
+ESTOP_JOBS = 100
+ESTOP_COROUTINES = 20
+ESTOP_HOOKS = 10
+ESTOP_HOOK_TIMEOUT_S = 0.05
+ESTOP_SETTLE_MS = 5
 
 Measure = Callable[[Context, int], dict[str, Any]]
 
@@ -803,5 +822,263 @@ def process(ctx: Context, n: int) -> dict[str, Any]:
         "items_per_s": _per_s(tally.count, tally.wall),
         "cpu_us_per_item": tally.cpu * 1e6 / max(tally.count, 1),
         "delivered": tally.count,
+        "problems": problems,
+    }
+
+
+def _coroutine_calls(ctx: Context, n: int) -> tuple[_Tally, list[str]]:
+    """Submit ``n`` trivial coroutine jobs at once; until every result is observed."""
+    tally = _Tally(expected=n)
+    problems: list[str] = []
+
+    def on_result(value: Any) -> None:
+        ctx.guard.check()
+        tally.count += 1
+        tally.checksum += value or 0
+        if tally.count == n:
+            tally.stop()
+            ctx.loop.quit()
+
+    def start() -> None:
+        tally.start()
+        call = ctx.adapter.coroutine_call
+        for i in range(n):
+            call(square_async, i, on_result=on_result)
+        tally.t_submitted = time.perf_counter()
+
+    if not ctx.loop.run(start):
+        problems.append(_unfinished(ctx, tally, "coroutine results"))
+    elif tally.checksum != sum(i * i for i in range(n)):
+        problems.append("checksum of coroutine results is wrong")
+    return tally, problems
+
+
+def coro(ctx: Context, n: int) -> dict[str, Any]:
+    """Coroutine jobs: ``n`` trivial ones end to end, then one publishing ``n`` items.
+
+    After a one-job warm-up (which starts the system's asyncio loop where it
+    starts lazily), ``n`` jobs ``await square_async(i)`` are submitted at
+    once from the main thread and each result is observed there. Then one
+    coroutine (:func:`~benchmarks.jobs.publish_numbers`) publishes ``0 ..
+    n-1``, one ``await asyncio.sleep(0)`` before each, every item delivered
+    in order to a main-thread observer.
+
+    Returns
+    -------
+    dict
+        ``calls_per_s`` (submit to every result observed), ``submit_us``
+        (the submit loop), ``cpu_us_per_call`` (main thread, submit and
+        delivery), ``items_per_s`` (until done observed), ``cpu_us_per_item``,
+        ``delivered`` (items).
+
+    Raises
+    ------
+    NotSupportedError
+        If the system cannot run coroutines.
+    """
+    ctx.adapter.start_coroutines()
+    _, problems = _coroutine_calls(ctx, 1)
+    if problems:
+        return {"problems": ["warm-up: " + p for p in problems]}
+    calls_tally, problems = _coroutine_calls(ctx, n)
+    items = _Tally(expected=n)
+    out_of_order: list[int] = []
+
+    def on_item(value: int) -> None:
+        ctx.guard.check()
+        if value != items.count and not out_of_order:
+            out_of_order.append(value)
+        items.count += 1
+        items.checksum += value
+
+    def on_done() -> None:
+        ctx.guard.check()
+        items.stop()
+        ctx.loop.quit()
+
+    def start() -> None:
+        items.start()
+        ctx.adapter.coroutine_items(publish_numbers, n, on_item=on_item, on_done=on_done)
+
+    if not problems:
+        if not ctx.loop.run(start):
+            problems.append(_unfinished(ctx, items, "items"))
+        if items.count != n or items.checksum != n * (n - 1) // 2:
+            problems.append(f"{items.count} coroutine items delivered of {n} (or wrong checksum)")
+        if out_of_order:
+            problems.append(f"coroutine item {out_of_order[0]} delivered out of order")
+    return {
+        "calls_per_s": _per_s(calls_tally.count, calls_tally.wall),
+        "submit_us": (
+            (calls_tally.t_submitted - calls_tally.t0) * 1e6 / n
+            if calls_tally.t_submitted
+            else None
+        ),
+        "cpu_us_per_call": calls_tally.cpu * 1e6 / max(calls_tally.count, 1),
+        "calls_wall_s": calls_tally.wall,
+        "items_per_s": _per_s(items.count, items.wall) if items.t_end is not None else None,
+        "cpu_us_per_item": items.cpu * 1e6 / max(items.count, 1),
+        "items_wall_s": items.wall,
+        "delivered": items.count,
+        "problems": problems,
+    }
+
+
+@dataclass
+class _StopRound:
+    """One emergency stop: when things happened, as seen on the main thread."""
+
+    jobs: int
+    started: int = 0
+    ended: int = 0
+    ended_cancelled: int = 0
+    ended_early: int = 0
+    t0: float = 0.0
+    call_s: float = 0.0
+    call_cpu_s: float = 0.0
+    hooks_s: float = 0.0
+    ended_s: float | None = None
+    report_s: float | None = None
+    summary: dict[str, int] | None = None
+
+
+def _stop_round(
+    ctx: Context, expected_started: int, hooks: list[QuickHook]
+) -> tuple[_StopRound, list[str]]:
+    """Submit the live jobs, stop them all once seen running, wait for every end and the report."""
+    from PySide6.QtCore import QTimer
+
+    state = _StopRound(jobs=ESTOP_JOBS)
+    adapter = ctx.adapter
+    for hook in hooks:
+        hook.calls.clear()
+
+    def finish_if_over() -> None:
+        if state.ended == state.jobs and state.summary is not None:
+            ctx.loop.quit()
+
+    def on_report(summary: dict[str, int]) -> None:
+        ctx.guard.check()
+        state.report_s = time.perf_counter() - state.t0
+        state.summary = summary
+        finish_if_over()
+
+    def trigger() -> None:
+        cpu0 = time.thread_time()
+        state.t0 = t0 = time.perf_counter()
+        handle = adapter.emergency_stop()
+        state.call_s = time.perf_counter() - t0
+        state.call_cpu_s = time.thread_time() - cpu0
+        adapter.when_reported(handle, on_report)
+
+    def on_started() -> None:
+        ctx.guard.check()
+        state.started += 1
+        if state.started == expected_started:
+            QTimer.singleShot(ESTOP_SETTLE_MS, trigger)
+
+    def on_ended(cancelled: bool) -> None:
+        ctx.guard.check()
+        if not state.t0:
+            state.ended_early += 1
+        state.ended += 1
+        state.ended_cancelled += cancelled
+        if state.ended == state.jobs:
+            state.ended_s = time.perf_counter() - state.t0
+            finish_if_over()
+
+    def start() -> None:
+        adapter.emergency_jobs(
+            ESTOP_JOBS, coroutines=ESTOP_COROUTINES, on_started=on_started, on_ended=on_ended
+        )
+
+    problems: list[str] = []
+    if not ctx.loop.run(start):
+        problems.append(
+            f"deadline passed: {state.started} of {expected_started} jobs started, "
+            f"{state.ended} of {state.jobs} ended, report {'in' if state.summary else 'not in'}"
+        )
+    if state.ended_early:
+        problems.append(f"{state.ended_early} jobs ended before the emergency stop")
+    if state.ended_cancelled != state.jobs:
+        problems.append(f"{state.ended_cancelled} of {state.jobs} jobs ended cancelled")
+    summary = state.summary or {}
+    if summary.get("cancelled") != state.jobs:
+        problems.append(f"the report lists {summary.get('cancelled')} cancelled jobs")
+    if summary.get("ok") != len(hooks) or summary.get("timed_out") != 1:
+        problems.append(f"hooks: {summary}, expected {len(hooks)} ok and 1 timed out")
+    if any(len(hook.calls) != 1 for hook in hooks):
+        problems.append("a quick hook did not run exactly once")
+    return state, problems
+
+
+def estop(ctx: Context, n: int) -> dict[str, Any]:
+    """``n`` emergency stops, each of :data:`ESTOP_JOBS` live jobs with :data:`ESTOP_HOOKS` hooks.
+
+    The hooks are registered once: ``ESTOP_HOOKS - 1`` that record when they
+    ran and return, and one that hangs until released, with a timeout of
+    :data:`ESTOP_HOOK_TIMEOUT_S` (the others: 5 s). Each round submits the
+    jobs (one blocked call per worker, :data:`ESTOP_COROUTINES` awaiting
+    coroutine jobs, the rest queued calls), waits until the blocked calls
+    and the coroutines are seen running on the main thread, then
+    :data:`ESTOP_SETTLE_MS` more, and times the stop call on the main
+    thread. The round ends when every job has ended (each must end
+    cancelled) and the report is in (every quick hook "ok", the hanging one
+    "timed out"); the hanging hook is then released. One warm-up round is
+    not counted.
+
+    Returns
+    -------
+    dict
+        ``call_p50_us``, ``call_p99_us``, ``call_max_us`` (main-thread time
+        of the stop call), ``call_cpu_p50_us`` (its main-thread CPU),
+        ``hooks_p50_ms`` (call to the last quick hook's start, on its
+        thread), ``ended_p50_ms`` (call to the last job's end observed on the
+        main thread), ``report_p50_ms`` (call to the report observed),
+        ``cancelled``, ``hooks_ok``, ``hooks_timed_out`` (the report of the
+        last round; every round is checked).
+
+    Raises
+    ------
+    NotSupportedError
+        If the system has no emergency stop.
+    """
+    quick = [QuickHook() for _ in range(ESTOP_HOOKS - 1)]
+    hanging = HangingHook(BLOCK_TIMEOUT_S)
+    hooks: list[tuple[str, Callable[[], Any], float]] = [
+        (f"quick {i}", hook, 5.0) for i, hook in enumerate(quick)
+    ]
+    hooks.append(("hanging", hanging, ESTOP_HOOK_TIMEOUT_S))
+    ctx.adapter.start_emergency(hooks)
+    expected_started = ctx.adapter.workers + ESTOP_COROUTINES
+    rounds: list[_StopRound] = []
+    problems: list[str] = []
+    try:
+        for i in range(n + 1):
+            state, more = _stop_round(ctx, expected_started, quick)
+            hanging.release()
+            if more:
+                problems += [f"round {i}: {p}" for p in more]
+                break
+            if i:
+                rounds.append(state)
+                state.hooks_s = max(max(h.calls) for h in quick) - state.t0
+    finally:
+        hanging.release()
+    calls = [r.call_s for r in rounds]
+    last = (rounds[-1].summary if rounds else None) or {}
+    return {
+        "call_p50_us": percentile(calls, 50) * 1e6,
+        "call_p99_us": percentile(calls, 99) * 1e6,
+        "call_max_us": max(calls, default=math.nan) * 1e6,
+        "call_cpu_p50_us": percentile([r.call_cpu_s for r in rounds], 50) * 1e6,
+        "hooks_p50_ms": percentile([r.hooks_s for r in rounds], 50) * 1e3,
+        "ended_p50_ms": percentile([r.ended_s or math.nan for r in rounds], 50) * 1e3,
+        "report_p50_ms": percentile([r.report_s or math.nan for r in rounds], 50) * 1e3,
+        "cancelled": last.get("cancelled"),
+        "hooks_ok": last.get("ok"),
+        "hooks_timed_out": last.get("timed_out"),
+        "rounds": len(rounds),
+        "jobs": ESTOP_JOBS,
         "problems": problems,
     }

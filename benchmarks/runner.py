@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from benchmarks.catalog import TESTS
+from benchmarks.systems import not_applicable
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -37,6 +38,7 @@ DISTRIBUTIONS = (
     "traits_jobs",
     "traits-futures",
     "superqt",
+    "qasync",
 )
 
 
@@ -199,8 +201,11 @@ def execute(
     for i, run in enumerate(runs, 1):
         load1 = os.getloadavg()[0]
         t0 = time.perf_counter()
-        if TESTS[run.test].scaling and (run.system, run.size) in skip:
-            result: dict[str, Any] = {"status": "skipped", "problems": ["--skip"]}
+        reason = not_applicable(run.system, run.test)
+        if reason is not None:
+            result: dict[str, Any] = {"status": "n/a", "problems": [reason]}
+        elif TESTS[run.test].scaling and (run.system, run.size) in skip:
+            result = {"status": "skipped", "problems": ["--skip"]}
         else:
             result = spawn(run, settings)
         result.update(

@@ -6,17 +6,18 @@ runs it, with tiny sizes. Systems whose library is not installed are skipped.
 """
 
 import importlib.util
+import io
 import math
 from pathlib import Path
 
 import pytest
 
-from benchmarks import report
+from benchmarks import report, runner
 from benchmarks.__main__ import main as benchmarks_main
 from benchmarks.catalog import TESTS
-from benchmarks.measures import grid_lateness
-from benchmarks.runner import Run, Settings, plan, spawn
-from benchmarks.systems import REFERENCE, SYSTEMS
+from benchmarks.measures import ESTOP_HOOKS, ESTOP_JOBS, grid_lateness
+from benchmarks.runner import Run, Settings, execute, plan, spawn
+from benchmarks.systems import ONLY_TESTS, REFERENCE, SYSTEMS, not_applicable
 
 #: Tiny sizes: enough to exercise every code path in a second or two.
 SIZES = {
@@ -25,6 +26,8 @@ SIZES = {
     "progress": 200,
     "latency": 20,
     "loop": 50,
+    "coro": 50,
+    "estop": 3,
     "gui": 200,
     "mem": 50,
     "scale-calls": 30,
@@ -33,11 +36,22 @@ SIZES = {
     "process": 50,
 }
 #: Library each system needs, for the skip reason.
-LIBRARIES = {"traits_futures": "traits_futures", "superqt": "superqt"}
+LIBRARIES = {"traits_futures": "traits_futures", "superqt": "superqt", "qasync": "qasync"}
 #: Tests whose child may answer "n/a" (the system has no such job kind).
-OPTIONAL = {"process", "admission", "loop"}
+OPTIONAL = {"process", "admission", "loop", "coro", "estop"}
 #: (test, system) pairs that must measure even though the test is optional.
-REQUIRED = {("admission", REFERENCE), ("loop", REFERENCE), ("loop", "raw")}
+REQUIRED = {
+    ("admission", REFERENCE),
+    ("loop", REFERENCE),
+    ("loop", "raw"),
+    ("coro", REFERENCE),
+    ("coro", "raw"),
+    ("coro", "qasync"),
+    ("estop", REFERENCE),
+    ("estop", "raw"),
+}
+#: Every (system, test) the driver starts a child for.
+PAIRS = [(s, t) for t in TESTS for s in SYSTEMS if not_applicable(s, t) is None]
 
 
 def _require(system: str) -> None:
@@ -50,8 +64,7 @@ def test_every_test_has_a_smoke_size() -> None:
     assert set(SIZES) == set(TESTS)
 
 
-@pytest.mark.parametrize("test", list(TESTS))
-@pytest.mark.parametrize("system", list(SYSTEMS))
+@pytest.mark.parametrize(("system", "test"), PAIRS, ids=[f"{s}-{t}" for s, t in PAIRS])
 def test_child_reports_every_metric(system: str, test: str) -> None:
     _require(system)
 
@@ -105,6 +118,87 @@ def test_loop_is_not_applicable_without_loop_jobs(system: str) -> None:
 
     assert result["status"] == "n/a"
     assert "no loop jobs" in result["problems"][0]
+
+
+@pytest.mark.parametrize("system", [REFERENCE, "raw", "qasync"])
+def test_coro_child_delivers_every_result_and_item(system: str) -> None:
+    _require(system)
+    n = SIZES["coro"]
+
+    result = spawn(Run(rep=1, test="coro", size=n, system=system), Settings(timeout_s=50))
+
+    assert result["status"] == "ok", result["problems"]
+    assert result["violations"] == 0
+    assert result["failures"] == 0
+    # The measure checks the checksum of the n results and the order of the
+    # n items; here, that each rate and cost was measured.
+    assert result["delivered"] == n
+    for key in ("calls_per_s", "submit_us", "cpu_us_per_call", "items_per_s", "cpu_us_per_item"):
+        assert result[key] > 0, key
+
+
+@pytest.mark.parametrize("system", [REFERENCE, "raw"])
+def test_estop_child_cancels_every_job_and_runs_every_hook(system: str) -> None:
+    n = SIZES["estop"]
+
+    result = spawn(Run(rep=1, test="estop", size=n, system=system), Settings(timeout_s=50))
+
+    assert result["status"] == "ok", result["problems"]
+    assert result["violations"] == 0
+    assert result["rounds"] == n
+    assert result["jobs"] == ESTOP_JOBS
+    assert result["cancelled"] == ESTOP_JOBS
+    assert result["hooks_ok"] == ESTOP_HOOKS - 1
+    assert result["hooks_timed_out"] == 1
+    assert 0 < result["call_p50_us"] <= result["call_p99_us"] <= result["call_max_us"]
+    assert 0 < result["call_cpu_p50_us"]
+    for key in ("hooks_p50_ms", "ended_p50_ms", "report_p50_ms"):
+        assert result[key] > 0, key
+
+
+@pytest.mark.parametrize("system", ["traits_futures", "superqt"])
+def test_coro_and_estop_are_not_applicable_without_them(system: str) -> None:
+    _require(system)
+
+    coro = spawn(Run(rep=1, test="coro", size=5, system=system), Settings(timeout_s=50))
+    estop = spawn(Run(rep=1, test="estop", size=1, system=system), Settings(timeout_s=50))
+
+    assert coro["status"] == "n/a"
+    assert "no coroutine jobs" in coro["problems"][0]
+    assert estop["status"] == "n/a"
+    assert "no emergency stop" in estop["problems"][0]
+
+
+def test_qasync_child_is_not_applicable_without_qasync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A qasync package that cannot be imported, ahead of any installed one.
+    (tmp_path / "qasync").mkdir()
+    (tmp_path / "qasync" / "__init__.py").write_text("raise ImportError('hidden')\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+
+    result = spawn(Run(rep=1, test="coro", size=5, system="qasync"), Settings(timeout_s=50))
+
+    assert result["status"] == "n/a"
+    assert "qasync is not installed" in result["problems"][0]
+
+
+def test_driver_records_tests_outside_a_systems_scope_without_a_child(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_child(run: Run, settings: Settings) -> dict[str, object]:
+        raise AssertionError(f"a child was started for {run}")
+
+    monkeypatch.setattr(runner, "spawn", no_child)
+    system, (tests, why) = next(iter(ONLY_TESTS.items()))
+    outside = next(t for t in TESTS if t not in tests)
+    sink = io.StringIO()
+
+    (result,) = execute([Run(1, outside, 5, system)], Settings(), set(), sink, echo=print)
+
+    assert result["status"] == "n/a"
+    assert result["problems"] == [why]
+    assert sink.getvalue().count("\n") == 1
 
 
 def test_grid_lateness_puts_each_start_on_the_latest_slot_before_it() -> None:

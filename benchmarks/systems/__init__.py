@@ -16,6 +16,16 @@ SYSTEMS: dict[str, str] = {
     "traits_futures": "benchmarks.systems.traits_futures:TraitsFuturesAdapter",
     "superqt": "benchmarks.systems.superqt:SuperqtAdapter",
     "raw": "benchmarks.systems.raw:RawAdapter",
+    "qasync": "benchmarks.systems.qasync:QasyncAdapter",
+}
+
+#: Systems that take part in some tests only: system -> (those tests, why).
+#: The driver records the other tests as "n/a" without starting a child.
+ONLY_TESTS: dict[str, tuple[frozenset[str], str]] = {
+    "qasync": (
+        frozenset({"coro"}),
+        "qasync runs coroutines on the Qt main thread: no thread jobs (coro test only)",
+    ),
 }
 
 #: The system every ratio is computed against.
@@ -40,4 +50,33 @@ def adapter_class(system: str) -> type[Adapter]:
     return cls
 
 
-__all__ = ["REFERENCE", "SYSTEMS", "Adapter", "NotSupportedError", "adapter_class"]
+def not_applicable(system: str, test: str) -> str | None:
+    """Why ``system`` does not take part in ``test``, or None if it does.
+
+    Parameters
+    ----------
+    system : str
+        A key of :data:`SYSTEMS`.
+    test : str
+        A test name.
+
+    Returns
+    -------
+    str or None
+        The reason, from :data:`ONLY_TESTS`.
+    """
+    only = ONLY_TESTS.get(system)
+    if only is None or test in only[0]:
+        return None
+    return only[1]
+
+
+__all__ = [
+    "ONLY_TESTS",
+    "REFERENCE",
+    "SYSTEMS",
+    "Adapter",
+    "NotSupportedError",
+    "adapter_class",
+    "not_applicable",
+]

@@ -8,7 +8,7 @@ in order, and its final callback (``on_result`` or ``on_done``) exactly once.
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 
@@ -217,6 +217,119 @@ class Adapter(ABC):
             If the system has no loop jobs (the default).
         """
         raise NotSupportedError(f"{type(self).__name__} has no loop jobs")
+
+    def start_coroutines(self) -> None:
+        """Prepare the system's asyncio side for :meth:`coroutine_call` and :meth:`coroutine_items`.
+
+        Raises
+        ------
+        NotSupportedError
+            If the system cannot run coroutines (the default).
+        """
+        raise NotSupportedError(f"{type(self).__name__} has no coroutine jobs")
+
+    def coroutine_call(
+        self, fn: Callable[..., Awaitable[Any]], *args: Any, on_result: Callable[[Any], None]
+    ) -> None:
+        """Run ``await fn(*args)`` in the system's asyncio loop.
+
+        Called only after :meth:`start_coroutines` succeeded.
+
+        Parameters
+        ----------
+        fn : coroutine function
+            The job body.
+        *args
+            Its arguments.
+        on_result : callable
+            Called on the main thread with the return value (``None`` if the
+            coroutine failed; the failure is then appended to ``failures``).
+        """
+        raise NotSupportedError(f"{type(self).__name__} has no coroutine jobs")
+
+    def coroutine_items(
+        self,
+        fn: Callable[[int, Callable[[Any], object]], Awaitable[Any]],
+        n: int,
+        *,
+        on_item: Callable[[Any], None],
+        on_done: Callable[[], None],
+    ) -> None:
+        """Run ``await fn(n, publish)``; every ``publish(value)`` reaches ``on_item``.
+
+        ``publish`` is the system's lossless item channel from the
+        coroutine to the main thread. Called only after
+        :meth:`start_coroutines` succeeded.
+
+        Parameters
+        ----------
+        fn : coroutine function
+            The job body, called with ``n`` and ``publish``.
+        n : int
+            Passed to ``fn``.
+        on_item : callable
+            Called on the main thread with each published value, in order.
+        on_done : callable
+            Called on the main thread once, after the last item.
+        """
+        raise NotSupportedError(f"{type(self).__name__} has no coroutine jobs")
+
+    def start_emergency(self, hooks: Sequence[tuple[str, Callable[[], Any], float]]) -> None:
+        """Register the emergency-stop hooks ``(name, hook, timeout)``, once.
+
+        Raises
+        ------
+        NotSupportedError
+            If the system has no emergency stop (the default).
+        """
+        raise NotSupportedError(f"{type(self).__name__} has no emergency stop")
+
+    def emergency_jobs(
+        self,
+        n: int,
+        *,
+        coroutines: int,
+        on_started: Callable[[], None],
+        on_ended: Callable[[bool], None],
+    ) -> None:
+        """Submit ``n`` live jobs for an emergency stop to end.
+
+        First one call per worker that blocks until it is cancelled, then
+        ``coroutines`` coroutine jobs awaiting until they are cancelled, then
+        trivial calls that stay queued behind the blocked workers. Called
+        only after :meth:`start_emergency` succeeded.
+
+        Parameters
+        ----------
+        n : int
+            Jobs in all.
+        coroutines : int
+            Of which coroutine jobs.
+        on_started : callable
+            Called on the main thread once for each blocking call and each
+            coroutine job, once it is seen running.
+        on_ended : callable
+            Called on the main thread once for each job, when it has ended,
+            with True if it ended cancelled.
+        """
+        raise NotSupportedError(f"{type(self).__name__} has no emergency stop")
+
+    def emergency_stop(self) -> Any:
+        """The emergency stop: cancel every live job and start every hook. Main thread.
+
+        This call is what the ``estop`` test times; it returns a handle for
+        :meth:`when_reported`.
+        """
+        raise NotSupportedError(f"{type(self).__name__} has no emergency stop")
+
+    def when_reported(self, handle: Any, on_report: Callable[[dict[str, int]], None]) -> None:
+        """Call ``on_report(summary)`` on the main thread once the stop's report is in.
+
+        The report is in once every hook has returned or timed out.
+        ``summary`` counts ``cancelled`` (the jobs the stop cancelled) and
+        the hooks that returned (``ok``), ``timed_out`` and ``failed``.
+        """
+        raise NotSupportedError(f"{type(self).__name__} has no emergency stop")
 
     @abstractmethod
     def shutdown(self) -> None:
