@@ -9,6 +9,7 @@ nothing. They run on every event loop (the ``executor`` fixture).
 import collections
 import gc
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 
@@ -78,9 +79,21 @@ OPTIONS = {
 
 
 def collected(*refs: weakref.ref) -> bool:
-    """Collect garbage; True if every referent is gone."""
-    gc.collect()
-    return all(ref() is None for ref in refs)
+    """Collect garbage until every referent is gone; False if one outlives the timeout.
+
+    A worker may still be leaving the ``except`` block of a job whose end the
+    main thread has already handled: its frame holds the exception for a few
+    bytecodes more. So this waits for the condition, it does not sample it once.
+    """
+    deadline = time.monotonic() + SAFETY_TIMEOUT
+    pause = threading.Event()
+    while True:
+        gc.collect()
+        if all(ref() is None for ref in refs):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        pause.wait(0.001)
 
 
 def live_traits_jobs_objects() -> collections.Counter[str]:

@@ -83,6 +83,8 @@ class Aborting(ExecutorParts):
                 msg = f"an emergency stop named {name!r} is registered already"
                 raise ValueError(msg)
             self._emergency_hooks[name] = EmergencyHook(name, hook, seconds)
+        # Ready before it is needed: the stop itself must not wait for a thread.
+        self._standby_thread()  # type: ignore[attr-defined]
         return name
 
     def remove_emergency_stop(self, name: str) -> bool:

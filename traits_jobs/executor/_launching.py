@@ -7,12 +7,12 @@ under the executor's lock; everything here that reaches user code (a pool's
 the lock is released.
 """
 
-import threading
 import warnings
 from collections.abc import Callable
 
 from traits_jobs.executor._parts import ExecutorParts
 from traits_jobs.executor.coroutine_runner import CoroutineRunner
+from traits_jobs.executor.emergency import StandbyThread
 from traits_jobs.executor.job import Job
 from traits_jobs.executor.scheduler import Preemption
 from traits_jobs.executor.timing import TimedReceiver
@@ -91,8 +91,9 @@ class Launching(ExecutorParts):
         """
         try:
             if getattr(job.task, "runs_on_own_thread", False):
-                # Never behind the pool's queue: an emergency stop.
-                threading.Thread(target=job, name="traits_jobs-emergency", daemon=True).start()
+                # Never behind the pool's queue, never waiting for a thread
+                # to start: an emergency stop.
+                self._standby_thread().run(job)
             elif getattr(job.task, "runs_on_event_loop", False):
                 runner = self._coroutine_runner()
                 runner.submit_job(job, job)
@@ -112,6 +113,16 @@ class Launching(ExecutorParts):
         except BaseException as error:
             job.pool_failed(error)
             raise
+
+    def _standby_thread(self) -> StandbyThread:
+        """The thread that runs emergency stops; started on first need. Thread-safe."""
+        standby = self._standby
+        if standby is None:
+            with self._lock:
+                standby = self._standby
+                if standby is None:
+                    standby = self._standby = StandbyThread()
+        return standby
 
     def _coroutine_runner(self) -> CoroutineRunner:
         """The executor's asyncio loop for coroutine jobs, started on first use. Thread-safe."""

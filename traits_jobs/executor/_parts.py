@@ -31,6 +31,7 @@ class ExecutorParts:
     _relauncher: Callable[[Job], None]
     _runner: "CoroutineRunner | None"
     _job_locks: Any
+    _standby: Any
     _internal_state: str
     _owns_pool: bool
     _owns_context: bool

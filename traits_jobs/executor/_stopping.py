@@ -200,6 +200,8 @@ class Stopping(ExecutorParts):
         self._router.close()
         if self._runner is not None:
             self._runner.close(timeout=_RUNNER_CLOSE_TIMEOUT)
+        if self._standby is not None:
+            self._standby.close()
         if self._owns_pool:
             self._worker_pool.shutdown(wait=False)
         if self._owns_context:

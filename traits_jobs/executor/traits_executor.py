@@ -133,6 +133,8 @@ class TraitsExecutor(
     _emergency_hooks = AnyTrait()
     _protection = AnyTrait()
     _job_locks = AnyTrait()
+    #: The thread of emergency stops; started with the first hook.
+    _standby = AnyTrait()
 
     def __init__(
         self,
