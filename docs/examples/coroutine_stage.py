@@ -15,19 +15,13 @@ from traits.api import Float, HasStrictTraits, Instance
 from traits_jobs.api import (
     AsyncioEventLoop,
     JobStopRequested,
-    TaskCancelled,
     TraitsExecutor,
     background,
+    current_job,
     report_progress,
     run_blocking,
     submit_coroutine,
 )
-
-#: What a job sees when it must end early (cancelled, timed out, stopped or
-#: emergency-stopped): asyncio raises CancelledError at an ``await``;
-#: report_progress() raises TaskCancelled after a cancel, JobStopRequested
-#: after a stop.
-ENDED_EARLY = (asyncio.CancelledError, TaskCancelled, JobStopRequested)
 
 
 class SimulatedController:
@@ -104,17 +98,21 @@ class Stage(HasStrictTraits):
     async def move_to(self, target):
         """Move to ``target`` and return the position reached.
 
-        However the job ends early, the motor is halted before its future
-        says so.
+        A cancel (or a timeout, a preemption, an emergency stop) arrives as
+        CancelledError at an ``await``; a stop is read between two steps.
+        Either way the motor is halted before the future says the job ended.
         """
+        job = current_job()
         start = await run_blocking(self.controller.start_move, target)
         position = start
         try:
             while position != target:
+                if job.stop_requested:
+                    raise JobStopRequested("stopped before reaching the target")
                 await asyncio.sleep(self.poll_interval)
                 position = await run_blocking(self.controller.read_position)
                 report_progress(position, initial=start, target=target)
-        except ENDED_EARLY:
+        except (asyncio.CancelledError, JobStopRequested):
             await run_blocking(self.controller.halt)
             raise
         return position
@@ -136,21 +134,13 @@ class Camera(HasStrictTraits):
 async def scan(stage, camera, positions):
     """Take a frame at each position; return (position, frame) pairs.
 
-    Each move and each snapshot is a job of its own, awaited here. If this
-    job ends early, the step it awaits is cancelled too.
+    Each move and each snapshot is a job of its own, awaited here. As with
+    asyncio tasks, cancelling this job cancels the step it awaits.
     """
-    event_loop = stage.executor.event_loop
     frames = []
     for index, position in enumerate(positions):
-        step = stage.move_to(position)
-        try:
-            reached = await step
-            step = camera.snap()
-            frames.append((reached, await step))
-        except ENDED_EARLY:
-            # cancel() is for the main thread: post it there.
-            event_loop.call_soon_threadsafe(step.cancel)
-            raise
+        reached = await stage.move_to(position)
+        frames.append((reached, await camera.snap()))
         report_progress(index + 1, target=len(positions))
     return frames
 

@@ -8,11 +8,13 @@ stop" guide; tested by ``test_emergency_stop_example.py``.
 import asyncio
 import threading
 
-from coroutine_stage import ENDED_EARLY, Stage
+from coroutine_stage import Stage
 from traits.api import HasStrictTraits, Instance, List, Str, observe
 
 from traits_jobs.api import (
     AsyncioEventLoop,
+    JobStopRequested,
+    TaskCancelled,
     TraitsExecutor,
     current_job,
     report_progress,
@@ -69,7 +71,10 @@ def warm_up(heater, watts, steps):
             heater.set_power(watts * step / steps)
             report_progress(step, target=steps)
             job.sleep(heater.ramp_interval)
-    except ENDED_EARLY:
+    except (TaskCancelled, JobStopRequested):
+        # job.sleep() raises JobStopRequested after a stop or a cancel;
+        # report_progress() raises TaskCancelled after a cancel, and
+        # JobStopRequested after a stop.
         heater.off()
         raise
     return heater.power

@@ -85,7 +85,7 @@ def test_cancelling_a_move_halts_the_motor_before_the_job_ends(asyncio_executor)
 
 
 def test_stopping_a_move_halts_the_motor_and_completes(asyncio_executor):
-    """future.stop(): report_progress() raises JobStopRequested, the cleanup halts."""
+    """future.stop(): the move reads stop_requested, halts the motor and ends "stopped"."""
     executor = asyncio_executor
     stage = Stage(executor=executor)
     hold_next_move(stage)
@@ -108,7 +108,7 @@ def test_a_scan_takes_a_frame_at_each_position(asyncio_executor):
 
 
 def test_cancelling_a_scan_cancels_the_move_it_awaits(asyncio_executor):
-    """The scan posts the cancel of its current step to the main thread."""
+    """As with asyncio tasks, cancelling the scan cancels the move it awaits."""
     executor = asyncio_executor
     stage, camera = Stage(executor=executor), Camera(executor=executor)
     hold_next_move(stage)
