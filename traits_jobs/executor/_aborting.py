@@ -136,12 +136,14 @@ class Aborting(ExecutorParts):
     def emergency_stop(self, skip: Iterable[BaseFuture | str] = ()) -> CallFuture:
         """Stop everything now: cancel the jobs and call every hook at once. Any thread.
 
-        Never blocks the calling thread. The hooks start first, each on a
-        thread of its own, all at once; they do not wait for the
-        cancellations. A hook that raises or hangs does not keep the others
-        from running: each has its timeout. Jobs are cancelled as
-        :meth:`cancel_all` does: at once on the main thread, and from another
-        thread (an interlock of your own) as soon as the main thread runs.
+        Never blocks the calling thread. On the main thread the jobs are
+        cancelled first, as :meth:`cancel_all` does (cancelling asks; it
+        never waits for a job to end), then every hook starts, each on a
+        thread of its own, all at once, while the jobs end. From another
+        thread (an interlock of your own) the hooks start at once and the
+        jobs are cancelled as soon as the main thread runs. A hook that
+        raises or hangs does not keep the others from running: each has its
+        timeout.
 
         Returns
         -------
@@ -161,8 +163,17 @@ class Aborting(ExecutorParts):
         skip_futures, skip_names = _split_skip(skip)
         with self._lock:
             entries = tuple(self._emergency_hooks.values())
+        self._check_running("stop everything")  # type: ignore[attr-defined]
         cancelled: list[BaseFuture] = []
         known = threading.Event()
+        on_main = self._waiter.on_main_thread()
+        if on_main:
+            # Cancelling is a millisecond of the main thread's own work; done
+            # first, it does not compete with the hook threads for the GIL.
+            try:
+                cancelled.extend(self.cancel_all(skip=(*skip_futures, *skip_names)))
+            finally:
+                known.set()
         future: CallFuture = self.submit(
             EmergencyStop(run_hooks, (entries, self._runner, cancelled, known), {}),
             name="emergency stop",
@@ -175,9 +186,7 @@ class Aborting(ExecutorParts):
             finally:
                 known.set()
 
-        if self._waiter.on_main_thread():
-            cancel_jobs()
-        else:
+        if not on_main:
             try:
                 self._event_loop.call_soon_threadsafe(cancel_jobs)
             except RuntimeError:
