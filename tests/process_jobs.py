@@ -111,3 +111,7 @@ def publish_settings(ctx):
 def try_lock():
     with job_lock("stage"):
         return "locked"
+
+
+def failing_initializer():
+    raise RuntimeError("the device library is missing")

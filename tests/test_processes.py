@@ -262,3 +262,47 @@ def test_completed_is_completed(process_executor):
     """Sanity: the module's executor still works after the faults above."""
     assert done(process_executor, submit_call(process_executor, jobs.add, 0, 0)).state == COMPLETED
     assert sys.platform.startswith("linux")
+
+
+def test_workers_that_cannot_start_fail_the_queue_instead_of_looping():
+    """An initializer that raises: after a few deaths the queued jobs fail, saying why."""
+    context = MultiprocessingContext(initializer=jobs.failing_initializer)
+    executor = TraitsExecutor(event_loop=ManualEventLoop(), context=context, max_workers=1)
+    try:
+        futures = [submit_call(executor, jobs.add, n, n) for n in range(3)]
+        for future in futures:
+            done(executor, future)
+        assert all(isinstance(future.error, WorkerDiedError) for future in futures)
+        assert "initializer" in str(futures[0].error)
+    finally:
+        executor.shutdown(timeout=PROCESS_TIMEOUT)
+        context.close()
+
+
+def test_the_pickling_error_names_the_argument(process_executor):
+    """The submit error says which argument (or the function) does not pickle."""
+    with pytest.raises(JobPicklingError, match="argument 1"):
+        submit_call(process_executor, jobs.add, 1, multiprocessing.Lock())
+    with pytest.raises(JobPicklingError, match="the function"):
+        submit_call(process_executor, lambda: 1)
+
+
+def test_the_emergency_watch_runs_in_the_main_process(process_executor):
+    """watch_emergency on a process executor: its check reads this process's state."""
+    state = {"door": False}
+    reports = []
+
+    def record(event):
+        reports.append(event.new)
+
+    process_executor.observe(record, "emergency_stopped")
+    watch = process_executor.watch_emergency(lambda: state["door"], period=0.001)
+    run_until(process_executor, lambda: watch.state == EXECUTING)
+    state["door"] = True
+    run_until(process_executor, lambda: reports)
+    watch.stop()
+    done(process_executor, watch)
+    process_executor.observe(
+        lambda event: reports.append(event.new), "emergency_stopped", remove=True
+    )
+    assert watch.end_reason == STOPPED

@@ -37,6 +37,9 @@ logger = logging.getLogger(__name__)
 #: Seconds a worker has to exit after it was asked to, before it is terminated.
 EXIT_TIMEOUT = 5.0
 
+#: Workers in a row that may die before they are ready, before the queue fails.
+MAX_START_FAILURES = 3
+
 
 class RemoteControl(JobControl):
     """A job's control on the main side: each request also goes to the job's worker."""
@@ -184,6 +187,8 @@ class ProcessWorkerPool(concurrent.futures.Executor):
         self._finisher: threading.Thread | None = None
         self._indexes = itertools.count()
         self._max_workers = max_workers
+        #: Workers in a row that died before they were ready.
+        self._start_failures = 0
         #: Worker processes, started as jobs need them, up to max_workers.
         self._workers: dict[int, _Worker] = {}
         self._wake_reader, self._wake_writer = multiprocessing.Pipe(duplex=False)
@@ -228,8 +233,8 @@ class ProcessWorkerPool(concurrent.futures.Executor):
             blob = pickle.dumps(task, pickle.HIGHEST_PROTOCOL)
         except Exception as error:
             msg = (
-                f"The job {safe_repr(task)} cannot run in a worker process: it does not "
-                f"pickle ({type(error).__name__}: {safe_str(error)}). Its function must be "
+                f"The job cannot run in a worker process: {_what_does_not_pickle(task)} does "
+                f"not pickle ({type(error).__name__}: {safe_str(error)}). Its function must be "
                 "importable (defined at the top level of a module) and its arguments picklable."
             )
             raise JobPicklingError(msg) from error
@@ -373,9 +378,34 @@ class ProcessWorkerPool(concurrent.futures.Executor):
         with self._lock:
             self._workers.pop(worker.index, None)
             shutting_down = self._shutdown
+            if worker.ready:
+                self._start_failures = 0
+            else:
+                self._start_failures += 1
+                failing = self._start_failures >= MAX_START_FAILURES
+        if not shutting_down and not worker.ready and failing:
+            self._fail_queue(worker)
+            return
         if not shutting_down:
             # Fails its job; the queue goes on, on a new worker if need be.
             self._worker_died(worker.index, worker.process.pid, worker.process.exitcode)
+
+    def _fail_queue(self, worker: _Worker) -> None:
+        """Workers die before they can start: fail the queued jobs, do not retry forever."""
+        with self._lock:
+            pending, self._pending = list(self._pending.values()), collections.OrderedDict()
+            targets = [self._wires.pop(p.job_id) for p in pending if p.job_id in self._wires]
+            self._start_failures = 0
+        error = WorkerDiedError(
+            f"{MAX_START_FAILURES} worker processes in a row died before they could run a "
+            f"job (the last: pid {worker.process.pid}, exit code {worker.process.exitcode}). "
+            "Does the initializer raise? With the 'spawn' start method, does the main "
+            "script start the executor under `if __name__ == '__main__':`? The worker's "
+            "error is on its standard error."
+        )
+        for sink, job_id, control in targets:
+            control._closed = True
+            sink(job_id, Control.RAISED, marshal_exception(error))
 
     def _worker_died(self, worker_index: int, pid: int | None, exitcode: int | None) -> None:
         """A worker process died; fail its job. The listener thread, in message order."""
@@ -427,25 +457,48 @@ class ProcessWorkerPool(concurrent.futures.Executor):
         if starting:
             for worker in workers:
                 worker.send(("exit",))
+            # The listener may wait on no worker at all: let it see the shutdown.
+            self._wake_writer.send(None)
             finisher.start()
         if wait and threading.current_thread() is not finisher:
             finisher.join()
 
     def _finish(self, workers: list[_Worker]) -> None:
-        for worker in workers:
-            worker.process.join(EXIT_TIMEOUT)
-            if worker.process.is_alive():
-                logger.warning("Worker process %s did not exit; terminating it", worker.process.pid)
-                worker.process.terminate()
-                worker.process.join(EXIT_TIMEOUT)
-        # The listener reads each worker's pipe to its end, then stops.
-        self._wake_writer.send(None)
+        # The listener reads each worker's pipe to its end, reaps the process
+        # and stops once none is left; only it waits on the processes.
         self._listener.join(EXIT_TIMEOUT)
+        if self._listener.is_alive():
+            with self._lock:
+                stuck = [worker.process for worker in self._workers.values()]
+            for process in stuck:
+                logger.warning("Worker process %s did not exit; terminating it", process.pid)
+                process.terminate()
+            self._listener.join(EXIT_TIMEOUT)
         self._wake_reader.close()
         self._wake_writer.close()
 
 
 _ENDS = (Control.RETURNED, Control.RAISED, Control.ABANDONED)
+
+
+def _what_does_not_pickle(task: Any) -> str:
+    """Name the part of a task that does not pickle: its function, or which argument."""
+    fn = getattr(task, "fn", None) or getattr(task, "body", None)
+    parts: list[tuple[str, Any]] = [("the function " + safe_repr(fn), fn)]
+    parts += [
+        (f"argument {index} ({safe_repr(arg)})", arg)
+        for index, arg in enumerate(getattr(task, "args", ()))
+    ]
+    parts += [
+        (f"argument {name}= ({safe_repr(arg)})", arg)
+        for name, arg in getattr(task, "kwargs", {}).items()
+    ]
+    for label, part in parts:
+        try:
+            pickle.dumps(part, pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return label
+    return f"the job {safe_repr(task)}"
 
 
 def _failure_for(note: bytes) -> tuple[Any, Any]:

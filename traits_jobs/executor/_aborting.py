@@ -9,7 +9,7 @@ observers run after it is released.
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from traits_jobs.executor._parts import ExecutorParts
 from traits_jobs.executor.emergency import EmergencyHook, EmergencyStop, run_hooks
@@ -17,7 +17,7 @@ from traits_jobs.jobs._submit import check_callable
 from traits_jobs.jobs.base_future import BaseFuture
 from traits_jobs.jobs.call import CallFuture
 from traits_jobs.jobs.context import JobContext
-from traits_jobs.jobs.loop import LoopFuture, LoopJob, submit_loop
+from traits_jobs.jobs.loop import MONOTONIC, BackgroundLoop, LoopFuture, LoopJob, LoopTask
 from traits_jobs.jobs.options import check_seconds
 from traits_jobs.states.exceptions import ExecutorStateError
 from traits_jobs.states.failure import safe_repr
@@ -205,8 +205,10 @@ class Aborting(ExecutorParts):
     ) -> LoopFuture:
         """Poll ``check()`` and trigger an emergency stop on each false-to-true edge. Thread-safe.
 
-        A background loop job, submitted with ``cancel_on_abort=False`` so
-        that the stops it triggers (and any other) leave it running. Each
+        A loop job on a thread of its own in the main process (whatever the
+        context: the check reads the application's state), submitted with
+        ``cancel_on_abort=False`` so that the stops it triggers (and any
+        other) leave it running. Each
         time ``check()`` turns true it calls :meth:`emergency_stop`, skipping
         itself; it re-arms once ``check()`` is false again. A ``check()``
         that raises counts as true (an interlock that cannot be read is not
@@ -228,21 +230,53 @@ class Aborting(ExecutorParts):
         LoopFuture
         """
         check_callable("watch_emergency", check)
+        seconds = check_seconds("period", period, allow_none=False)
+        if not seconds:
+            msg = f"period must be a positive, finite number of seconds, not {period!r}"
+            raise ValueError(msg)
         watch = _Watch(check, self._triggered_by)
-        future = submit_loop(
-            self, watch, period=period, missed="skip", name=name, cancel_on_abort=False
+        future: LoopFuture = self.submit(
+            _WatchLoop(watch, (), period=seconds, policy="skip", settings=None, clock=MONOTONIC),
+            name=name,
+            cancel_on_abort=False,
         )
         watch.future = future
         watch.ready.set()
         return future
 
     def _triggered_by(self, watcher: LoopFuture) -> None:
-        """A watch saw its condition turn true. On the watch's worker."""
-        logger.warning("%s triggered an emergency stop", safe_repr(watcher))
+        """A watch saw its condition turn true. On the watch's thread."""
+        logger.warning("The emergency watch %r triggered an emergency stop", watcher.name)
         try:
             self.emergency_stop(skip=(watcher,))
         except ExecutorStateError:
             pass  # Stopping already: stop() cancels the jobs itself.
+
+
+class _WatchTask(LoopTask):
+    """The watch's loop: on a thread of the main process, whatever the context."""
+
+    __slots__ = ()
+
+    #: The executor starts it on a thread of its own: the check reads the
+    #: application's state, and the loop must never wait for a pool worker.
+    runs_on_dedicated_thread: ClassVar[bool] = True
+
+
+class _WatchLoop(BackgroundLoop):
+    """Specification of the watch's loop job."""
+
+    __slots__ = ()
+
+    def task(self) -> _WatchTask:
+        return _WatchTask(
+            self.body,
+            self.args,
+            period=self.period,
+            policy=self.policy,
+            settings=self.settings,
+            clock=self.clock,
+        )
 
 
 class _Watch(LoopJob):

@@ -7,6 +7,7 @@ under the executor's lock; everything here that reaches user code (a pool's
 the lock is released.
 """
 
+import threading
 import warnings
 from collections.abc import Callable
 
@@ -94,6 +95,8 @@ class Launching(ExecutorParts):
                 # Never behind the pool's queue, never waiting for a thread
                 # to start: an emergency stop.
                 self._standby_thread().run(job)
+            elif getattr(job.task, "runs_on_dedicated_thread", False):
+                threading.Thread(target=job, name="traits_jobs-watch", daemon=True).start()
             elif getattr(job.task, "runs_on_event_loop", False):
                 runner = self._coroutine_runner()
                 runner.submit_job(job, job)

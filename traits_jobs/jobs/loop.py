@@ -422,7 +422,7 @@ def submit_loop(
         msg = f"missed must be one of {MISSED_POLICIES}, not {missed!r}"
         raise ValueError(msg)
     if clock is None:
-        clock = _MONOTONIC
+        clock = MONOTONIC
     elif not (callable(getattr(clock, "now", None)) and callable(getattr(clock, "sleep", None))):
         msg = f"clock must have now() and sleep(ctx, seconds) methods, got {safe_repr(clock)}"
         raise TypeError(msg)
@@ -441,4 +441,5 @@ def submit_loop(
     return future
 
 
-_MONOTONIC = MonotonicClock()
+#: The default clock of loop jobs.
+MONOTONIC = MonotonicClock()
