@@ -302,7 +302,4 @@ def test_the_emergency_watch_runs_in_the_main_process(process_executor):
     run_until(process_executor, lambda: reports)
     watch.stop()
     done(process_executor, watch)
-    process_executor.observe(
-        lambda event: reports.append(event.new), "emergency_stopped", remove=True
-    )
     assert watch.end_reason == STOPPED
