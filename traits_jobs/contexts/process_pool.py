@@ -152,16 +152,17 @@ class _Pending:
 class ProcessWorkerPool(concurrent.futures.Executor):
     """Up to ``max_workers`` worker processes, each running one job at a time.
 
+    Each job comes with its sink, ``sink(job_id, kind, payload)``: where its
+    messages go (its executor's router), so executors may share a pool.
+
     Parameters
     ----------
     max_workers : int
-        The number of worker processes.
+        The number of worker processes at most.
     mp_context : multiprocessing context
         Starts the processes ("spawn" by default in the context).
     initializer, initargs : optional
         ``initializer(*initargs)`` runs first in each worker process.
-    Each job comes with its sink, ``sink(job_id, kind, payload)``: where its
-    messages go (its executor's router), so executors may share a pool.
     """
 
     def __init__(
