@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The simulated instruments of the demo, alone and as jobs."""
 
+import asyncio
 import dataclasses
 import threading
 import time
@@ -12,15 +13,21 @@ from tests._support import wait_done, wait_for
 from traits_jobs.api import (
     CANCELLED,
     COMPLETED,
+    EXECUTING,
     FAILED,
     STOPPED,
+    CoroutineFuture,
+    ResourceConflictError,
     submit_call,
     submit_iteration,
     submit_loop,
 )
 from traits_jobs.demo.instruments import (
+    AMBIENT,
+    SETTLE_TIME,
     AnalysisResult,
     Camera,
+    DeviceHalted,
     SensorSettings,
     Stage,
     TemperatureLoop,
@@ -43,10 +50,10 @@ class Recorder:
 
 
 class GatedStage(Stage):
-    """A stage that waits for ``release`` before its first step."""
+    """A stage that waits for ``release`` before its first step, in either kind of move."""
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, **traits):
+        super().__init__(**traits)
         self.started, self.release = threading.Event(), threading.Event()
 
     def steps_to(self, target):
@@ -54,6 +61,49 @@ class GatedStage(Stage):
         self.started.set()
         assert self.release.wait(SAFETY_TIMEOUT)
         yield from super().steps_to(target)
+
+    async def _step_wait(self):
+        self.started.set()
+        await until(self.release.is_set)
+        await super()._step_wait()
+
+
+class SteppedStage(Stage):
+    """A stage whose coroutine move takes one step per token the test gives.
+
+    ``steps`` counts the steps taken; the test reads where each one ended
+    from ``positions``.
+    """
+
+    def __init__(self, **traits):
+        super().__init__(**traits)
+        self.tokens = threading.Semaphore(0)
+        self.positions = []
+
+    async def _step_wait(self):
+        await until(lambda: self.tokens.acquire(blocking=False))
+
+    def _step(self, motion, position):
+        super()._step(motion, position)
+        self.positions.append(position)
+
+
+def reached(future, position):
+    """Whether ``future``'s latest progress report is at ``position``."""
+    info = future.progress_info
+    return info is not None and info.current == position
+
+
+async def until(condition):
+    """Await, one short sleep at a time, until ``condition()``: a cancellation ends it.
+
+    A simulated device's wait, on the executor's asyncio loop; AssertionError
+    after SAFETY_TIMEOUT.
+    """
+    deadline = time.monotonic() + SAFETY_TIMEOUT
+    while not condition():
+        assert time.monotonic() < deadline, "the test never let the device go on"
+        await asyncio.sleep(0.001)
 
 
 def fast_stage():
@@ -245,3 +295,104 @@ def test_scan_moves_acquires_and_analyses(qt_executor):
     assert stage.position == -3.0
     assert [type(item) for item in items] == [np.ndarray] * 6 + [AnalysisResult]
     assert future.progress_info.fraction_done == 1.0
+
+
+# -- the stage's coroutine move, and the devices' emergency stops ------------
+
+
+def test_stage_move_is_a_coroutine_job_that_reaches_the_target(qt_executor):
+    """stage.move() submits itself: a CoroutineFuture named "move" that settles, then completes."""
+    stage = Stage(speed=1000.0, step_time=0.001, executor=qt_executor)
+    future = stage.move(5.0)
+    assert isinstance(future, CoroutineFuture) and future.name == "move"
+    # It claims the stage: a second move is refused while the first runs.
+    with pytest.raises(ResourceConflictError):
+        stage.move(-5.0)
+    wait_for(qt_executor, future, "progress_info", lambda f: reached(f, 5.0))
+    # The stage has arrived; the job settles for SETTLE_TIME seconds.
+    assert future.state == EXECUTING and SETTLE_TIME > 0.1
+    wait_done(qt_executor, future)
+    assert (future.state, future.result) == (COMPLETED, 5.0)
+    assert future.progress_info.current == 5.0 and future.progress_info.target == 5.0
+    assert stage.position == 5.0 and not stage.moving
+
+
+def test_cancelled_stage_move_leaves_the_stage_at_rest_where_it_was(qt_executor):
+    """Cancelled mid-move, the coroutine stops the motor at its last step, then ends CANCELLED."""
+    stage = SteppedStage(speed=10.0, step_time=0.1, executor=qt_executor)  # 1 unit per step
+    future = stage.move(10.0)
+    stage.tokens.release(3)
+    wait_for(qt_executor, future, "progress_info", lambda f: reached(f, 3.0))
+    assert stage.moving and future.state == EXECUTING
+    assert future.cancel()
+    wait_done(qt_executor, future)
+    assert future.state == CANCELLED and not future.cancel_swallowed
+    assert stage.positions == [1.0, 2.0, 3.0]
+    assert stage.position == 3.0 and not stage.moving
+    # At rest and consistent: the next move starts from there and arrives.
+    stage.tokens.release(1_000)
+    again = stage.move(1.0)
+    wait_done(qt_executor, again)
+    assert again.state == COMPLETED and stage.position == 1.0
+    assert stage.positions[3:] == [2.0, 1.0]
+
+
+def test_halted_stage_move_fails_with_device_halted(qt_executor):
+    """halt() while a move runs, without cancelling it: the stage stays put, the move fails."""
+    stage = SteppedStage(speed=10.0, step_time=0.1, executor=qt_executor)
+    future = stage.move(10.0)
+    stage.tokens.release(2)
+    wait_for(qt_executor, future, "progress_info", lambda f: reached(f, 2.0))
+    stage.halt()
+    assert not stage.moving and stage.halt_count == 1
+    stage.tokens.release(1_000)
+    wait_done(qt_executor, future)
+    assert future.state == FAILED and isinstance(future.error, DeviceHalted)
+    assert "halted at 2" in str(future.error)
+    assert stage.position == 2.0 and stage.positions == [1.0, 2.0]
+
+
+def test_halt_stops_a_blocking_move_at_its_next_step():
+    """The scan's blocking move: after halt() the next step raises DeviceHalted, nothing moves."""
+    stage = fast_stage()
+    steps = stage.steps_to(10.0)
+    first = next(steps)
+    assert stage.moving and stage.position == first
+    stage.halt()
+    assert not stage.moving
+    with pytest.raises(DeviceHalted, match="the stage was halted at"):
+        next(steps)
+    assert stage.position == first
+    # The next move starts the motor again.
+    assert stage.move_to(1.0, report=Recorder()) == 1.0 and not stage.moving
+
+
+def test_halt_stops_the_cameras_acquisition():
+    """halt(): the camera is no longer acquiring; the acquisition raises DeviceHalted."""
+    camera = Camera(frame_interval=0.0, size=10)
+    frames = camera.acquire()
+    next(frames)
+    assert camera.acquiring
+    camera.halt()
+    assert not camera.acquiring and camera.halt_count == 1
+    with pytest.raises(DeviceHalted, match="acquisition was halted"):
+        next(frames)
+    # A new acquisition starts afresh, and its end leaves the camera idle.
+    assert len(list(camera.acquire(2))) == 2 and not camera.acquiring
+
+
+def test_heater_off_lets_the_temperature_fall_to_ambient():
+    """heater_off(): off, the temperature returns to ambient; set_setpoint() heats again."""
+    sensor = TemperatureSensor(seed=5, time_constant=1e-6)
+    sensor.set_setpoint(50.0)
+    assert sensor.heater_on
+    sensor.heater_off()
+    assert not sensor.heater_on and sensor.setpoint == 50.0
+    deadline = time.monotonic() + SAFETY_TIMEOUT
+    while abs(sensor.read() - AMBIENT) > 1.0:
+        assert time.monotonic() < deadline, "the stage never cooled to ambient"
+    sensor.set_setpoint(40.0)
+    assert sensor.heater_on
+    deadline = time.monotonic() + SAFETY_TIMEOUT
+    while sensor.read() < 39.0:
+        assert time.monotonic() < deadline, "the heater never warmed the stage again"

@@ -29,16 +29,32 @@ def assert_not_blank(path):
 def test_tour_saves_screenshots_of_each_step(qt_executor, tmp_path, traits_jobs_errors):
     """run_tour() goes through every step and saves screenshots that are not blank.
 
-    Among the steps: pausing and resuming the live view, and a new setpoint
-    and interval for the temperature loop while it runs. The number and
-    names of the screenshots stay the same: the docs show some of them.
+    Among the steps: pausing and resuming the live view, a new setpoint
+    and interval for the temperature loop while it runs, Esc (the emergency
+    stop) and opening the interlock's door. The names of the first 12
+    screenshots stay the same: the docs show some of them.
     """
     lines = []
     saved = run_tour(tmp_path / "shots", executor=qt_executor, say=lines.append)
     # The tutorial window's FailureReporter logs the failure nobody read.
     (logged,) = traits_jobs_errors.take()
     assert logged.getMessage().startswith("job 'parse setting' failed: ValueError")
-    assert len(saved) == 12
+    assert [path.name for path in saved] == [
+        "01-window.png",
+        "02-live-view.png",
+        "03-moving.png",
+        "04-temperature.png",
+        "05-scan.png",
+        "06-scan-done.png",
+        "07-analysing.png",
+        "08-failed-move.png",
+        "09-cancelled.png",
+        "10-tutorial-moving.png",
+        "11-tutorial-failed.png",
+        "12-tutorial-jobs.png",
+        "13-emergency-stop.png",
+        "14-door-open.png",
+    ]
     assert sorted(saved) == sorted((tmp_path / "shots").glob("*.png"))
     for path in saved:
         assert_not_blank(path)
@@ -53,6 +69,17 @@ def test_tour_saves_screenshots_of_each_step(qt_executor, tmp_path, traits_jobs_
     assert "analysis cancelled" in text
     assert "ValueError" in text
     assert "last failure: job 'parse setting' failed" in text
+    assert "a coroutine job, the stage's @background async move" in text
+    assert "stage moving: True, camera acquiring: True, heater on: True" in text
+    assert "Emergency stop: 3 jobs cancelled; ok: stage, camera, heater" in text
+    assert "(moving: False), camera acquiring: False, heater on: False; move cancelled" in text
+    # Opening the door stops from the interlock's worker: the live view may
+    # meet its halted camera (DeviceHalted) before its cancellation arrives.
+    assert "Door opened, emergency stop: " in text
+    assert text.count("cancelled; ok: stage, camera, heater") == 2
+    assert "Interlock: tripped, the door is open" in text
+    assert "read 5 times more: 1 emergency stop" in text
+    assert "door closed: Interlock: armed" in text
     assert str((tmp_path / "shots").resolve()) in text
 
 
@@ -137,5 +164,6 @@ def test_the_window_opens_runs_and_closes_after_asking(qtbot, traits_jobs_errors
     QtCore.QTimer.singleShot(0, drive)
     assert demo_main.open_window() == 0
     assert steps == ["acquire", "close"]
-    assert [text for text, _, _ in questions] == ["1 job is still running."]
+    # The live view, and the interlock's watch: it runs as long as the window is open.
+    assert [text for text, _, _ in questions] == ["2 jobs are still running."]
     assert window() is None

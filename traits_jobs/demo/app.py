@@ -5,7 +5,9 @@ The window drives the simulated instrument of
 :mod:`traits_jobs.demo.instruments` with background jobs, and uses the job
 options for real:
 
-- a stage move, with ``timeout=``, ``settle_time=`` and ``resources={"stage"}``;
+- a stage move, a coroutine job: the stage's ``@background`` method
+  ``async def move``, with ``timeout=``, ``settle_time=`` and
+  ``resources={"stage"}``;
 - a live view of the camera, ``background=True, name="live view"``,
   claiming ``"camera"``, so that a scan preempts it;
 - a Pause and a Resume button for the live view (``future.pause()``,
@@ -18,7 +20,18 @@ options for real:
 - a scan, one iteration job claiming ``"stage"`` and ``"camera"``: it moves,
   acquires a fixed number of spectra, analyses them, and can be cancelled
   at any point;
-- a slow analysis of the latest spectra, with structured progress.
+- a slow analysis of the latest spectra, with structured progress;
+- a red Emergency stop button, also on the Esc key: ``executor.emergency_stop()``
+  cancels every job and calls the stop hook that each device registered
+  (``executor.add_emergency_stop``): the stage halts where it is, the camera
+  stops acquiring, the heater switches off. The status line shows the
+  report: the jobs cancelled, and each hook "ok", failed, or "timed out";
+- a simulated interlock, the "Door open" checkbox, watched from the start
+  with ``executor.watch_emergency()``: opening the door stops everything,
+  once per opening. That stop starts on the watch's worker, so its hooks
+  may halt a device before the main thread cancels the device's job: the
+  job then fails with :exc:`~traits_jobs.demo.instruments.DeviceHalted`,
+  which the status line does not report as an error.
 
 Every button is enabled only while the resources it needs are free: the
 ``*_enabled`` traits follow ``executor.claimed_resources``.
@@ -44,6 +57,7 @@ from traits.api import (
     HasStrictTraits,
     Instance,
     Int,
+    List,
     Property,
     Range,
     Str,
@@ -52,7 +66,11 @@ from traits.api import (
 from traitsui.api import View
 
 from traits_jobs.api import (
+    COMPLETED,
     CallFuture,
+    CoroutineFuture,
+    EmergencyReport,
+    ExecutorStateError,
     IterationFuture,
     LoopFuture,
     TraitsExecutor,
@@ -65,6 +83,7 @@ from traits_jobs.demo.instruments import (
     SETPOINT_RANGE,
     AnalysisResult,
     Camera,
+    DeviceHalted,
     SensorSettings,
     Stage,
     TemperatureLoop,
@@ -80,8 +99,11 @@ from traits_jobs.ui.failures import check_executor
 #: How many of the latest spectra the Analyse button analyses.
 RECENT_FRAMES = 40
 
-#: Seconds a move stays executing after the stage stopped, to settle.
-SETTLE_TIME = 0.3
+#: The names the devices' emergency stop hooks have in the report.
+STAGE_HOOK, CAMERA_HOOK, HEATER_HOOK = "stage", "camera", "heater"
+
+#: The name of the interlock's watch job.
+INTERLOCK = "door interlock"
 
 #: The shortest and longest sampling intervals of the temperature, in seconds.
 INTERVAL_RANGE = (0.001, 60.0)
@@ -91,14 +113,25 @@ class DemoApp(HasStrictTraits):
     """The demo window's model: instruments, jobs, and what the window shows.
 
     Main thread only. Open it with ``edit_traits()``; its view comes from
-    :meth:`default_traits_view`.
+    :meth:`default_traits_view`. It registers the devices' emergency stop
+    hooks with the executor, named "stage", "camera" and "heater", and
+    starts the interlock's watch; :meth:`dispose` undoes both.
 
     Parameters
     ----------
     executor : TraitsExecutor
-        Runs the jobs; the caller stops it when the window has closed.
+        Runs the jobs; the caller stops it when the window has closed. The
+        stage runs its moves on it too, unless it has an executor already.
     stage, camera, sensor : optional
         The simulated instruments; fast ones make fast tests.
+
+    Raises
+    ------
+    TypeError
+        If ``executor`` is not a TraitsExecutor.
+    ValueError
+        If the executor has a hook of one of those names already: one
+        DemoApp per executor at a time.
     """
 
     executor = Instance(TraitsExecutor, allow_none=False)
@@ -113,6 +146,12 @@ class DemoApp(HasStrictTraits):
     #: Seconds per iteration of the temperature loop, fixed when it starts:
     #: the shortest sampling interval it keeps (see TemperatureLoop).
     temperature_tick = Float(0.05)
+
+    #: Seconds between two readings of the door by the interlock's watch.
+    interlock_period = Float(0.05)
+
+    #: Seconds each device's emergency stop hook has to return.
+    hook_timeout = Float(5.0)
 
     # -- controls ---------------------------------------------------------
 
@@ -136,6 +175,11 @@ class DemoApp(HasStrictTraits):
     analyse = Button("Analyse")
     run_scan = Button("Run scan")
     cancel_all = Button("Cancel all")
+    #: Red, and also on the Esc key (see the view).
+    emergency_stop = Button("Emergency stop")
+
+    #: The simulated interlock: checked, the door is open and everything stops.
+    door_open = Bool(False)
 
     # Whether each button is enabled: see _update_enabled.
     move_enabled = Bool(True)
@@ -171,14 +215,23 @@ class DemoApp(HasStrictTraits):
     result_text = Str("No analysis yet")
     #: One line about the latest event; failures come from the FailureReporter.
     status = Str("Ready")
+    #: The interlock's state, in words.
+    interlock_text = Property(Str, observe="interlock_future.status, interlock_future.done")
+
+    #: The report of the latest emergency stop, and how many have ended.
+    last_report = Instance(EmergencyReport)
+    emergency_count = Int(0)
 
     # -- jobs ---------------------------------------------------------------
 
-    move_future = Instance(CallFuture)
+    move_future = Instance(CoroutineFuture)
     live_future = Instance(IterationFuture)
     temperature_future = Instance(LoopFuture)
     analysis_future = Instance(CallFuture)
     scan_future = Instance(IterationFuture)
+    #: The interlock's watch: a background loop job that emergency stops do
+    #: not cancel (``watch_emergency``); restarted if something else ends it.
+    interlock_future = Instance(LoopFuture)
 
     #: Reports failed jobs whose error nothing read (see _show_failure).
     failures = Instance(FailureReporter, allow_none=False)
@@ -192,13 +245,41 @@ class DemoApp(HasStrictTraits):
     #: The latest spectra, for Analyse.
     _recent = AnyTrait()
 
+    #: The emergency stops started here (button, Esc), until their report.
+    _own_stops = List(AnyTrait())
+
+    #: The names of the hooks registered with the executor.
+    _hooks = List(Str)
+
+    #: True once dispose() was called: the interlock is not restarted.
+    _disposed = Bool(False)
+
     def __init__(self, executor: Any = None, **traits: Any) -> None:
         check_executor(executor, "DemoApp()")
         super().__init__(executor=executor, **traits)
+        if self.stage.executor is None:
+            self.stage.executor = executor
+        # Each device's stop, called at once on a thread of its own by an
+        # emergency stop, while the jobs are cancelled.
+        hooks = (
+            (STAGE_HOOK, self.stage.halt),
+            (CAMERA_HOOK, self.camera.halt),
+            (HEATER_HOOK, self.sensor.heater_off),
+        )
+        try:
+            for name, hook in hooks:
+                self._hooks.append(
+                    executor.add_emergency_stop(hook, name=name, timeout=self.hook_timeout)
+                )
+        except ValueError:
+            for name in self._hooks:
+                executor.remove_emergency_stop(name)
+            raise
         self._recent = collections.deque(maxlen=RECENT_FRAMES)
         # Unread failures are shown in the status line rather than logged as errors.
         self.failures = FailureReporter(executor, report=lambda future: None)
         self.jobs_panel = JobsPanel(executor=executor, reporter=self.failures)
+        self._watch_door()
         self._update_enabled()
 
     def _camera_default(self) -> Camera:
@@ -212,26 +293,93 @@ class DemoApp(HasStrictTraits):
         return self.sensor.interval
 
     def dispose(self) -> None:
-        """Stop following the executor. Main thread only."""
+        """Stop the interlock's watch, unregister the hooks, stop following the executor.
+
+        Main thread only.
+        """
+        self._disposed = True
+        if self.interlock_future is not None:
+            self.interlock_future.stop()
+        for name in self._hooks:
+            self.executor.remove_emergency_stop(name)
+        self._hooks = []
         self.jobs_panel.dispose()
         self.failures.dispose()
+
+    # -- emergency stop and interlock --------------------------------------------
+
+    def trigger_emergency_stop(self) -> CallFuture | None:
+        """Stop everything now: the Emergency stop button and the Esc key. Main thread only.
+
+        Cancels every job but the interlock's watch and calls every device's
+        hook; never blocks. The status line shows the report once every hook
+        has returned or timed out. Returns the emergency stop's future, or
+        None if the executor has stopped.
+        """
+        try:
+            future = self.executor.emergency_stop()
+        except ExecutorStateError as error:
+            self.status = f"Emergency stop: {error}"
+            return None
+        self._own_stops.append(future)
+        self.status = "Emergency stop: stopping every device"
+        return future
+
+    def escape_pressed(self, info: Any = None) -> None:
+        """The Esc key's binding (see the view): the emergency stop."""
+        self.trigger_emergency_stop()
+
+    def _watch_door(self) -> None:
+        """Start the interlock: an emergency stop each time the door opens."""
+        self.interlock_future = self.executor.watch_emergency(
+            lambda: self.door_open, period=self.interlock_period, name=INTERLOCK
+        )
+
+    @observe("emergency_stop")
+    def _emergency_stop_clicked(self, event: Any) -> None:
+        self.trigger_emergency_stop()
+
+    @observe("door_open", post_init=True)
+    def _door_moved(self, event: Any) -> None:
+        # The watch reads the door at its next iteration and stops everything.
+        self.status = "Door opened: the interlock stops everything" if event.new else "Door closed"
+
+    @observe("executor:emergency_stopped")
+    def _show_emergency_report(self, event: Any) -> None:
+        report: EmergencyReport = event.new
+        own = [
+            future
+            for future in self._own_stops
+            if future.state == COMPLETED and future.result is report
+        ]
+        self._own_stops = [future for future in self._own_stops if not future.done]
+        watch = self.interlock_future
+        door = self.door_open or (watch is not None and watch.status is True)
+        # Not started here: by the interlock, the demo's only other source.
+        source = "Door opened, emergency stop" if door and not own else "Emergency stop"
+        self.last_report = report
+        self.emergency_count += 1
+        self.status = f"{source}: {describe_report(report)}"
+
+    @observe("interlock_future:done")
+    def _interlock_ended(self, event: Any) -> None:
+        # Cancelled from the jobs panel, say: an interlock stays watched.
+        if event.new and not self._disposed and self.executor.running:
+            try:
+                self._watch_door()
+            except ExecutorStateError:
+                return  # Stopping: nothing runs any more.
+            self.status = "The interlock's watch ended: watching the door again"
 
     # -- buttons --------------------------------------------------------------
 
     @observe("move")
     def _start_move(self, event: Any) -> None:
         target = self.target
-        distance = abs(target - self.stage.position)
         self.status = f"Moving to {target:g}"
-        self.move_future = submit_call(
-            self.executor,
-            self.stage.move_to,
-            target,
-            timeout=2.0 * distance / self.stage.speed + 2.0,
-            settle_time=SETTLE_TIME,
-            resources={"stage"},
-            name=f"move to {target:g}",
-        )
+        # A coroutine job: the stage's @background method submits itself.
+        move: Any = self.stage.move(target)  # typed as a BaseFuture: a CoroutineFuture
+        self.move_future = move
 
     @observe("acquire")
     def _start_live_view(self, event: Any) -> None:
@@ -335,7 +483,8 @@ class DemoApp(HasStrictTraits):
 
     @observe("cancel_all")
     def _cancel_everything(self, event: Any) -> None:
-        cancelled = sum(future.cancel() for future in list(self.executor.jobs))
+        # Every job but the interlock's watch (submitted with cancel_on_abort=False).
+        cancelled = len(self.executor.cancel_all())
         self.status = f"Cancelled {cancelled} job{'s' if cancelled != 1 else ''}"
 
     # -- following the jobs ---------------------------------------------------
@@ -387,6 +536,16 @@ class DemoApp(HasStrictTraits):
             # A pause asked for and never reached is over too.
             self.live_pause_requested = False
         self.position = self.stage.position
+        if _halted(future):
+            # An emergency stop's hook halted its device before the stop's
+            # cancellation reached the job (a stop from another thread, the
+            # interlock's, cancels once the main thread gets to it). Read
+            # here, so not reported as an unread failure: the status line
+            # tells of the emergency stop, and the jobs panel shows the error.
+            return
+        report = self.last_report
+        if report is not None and future in report.cancelled:
+            return  # The status line shows the emergency stop's report.
         if future.state == "completed":
             analysis_future = self.analysis_future
             if analysis_future is not None and future is analysis_future:
@@ -433,7 +592,9 @@ class DemoApp(HasStrictTraits):
         self.stop_polling_enabled = sensor is not None and sensor.cancellable
         self.analyse_enabled = "analysis" not in claims and self.frame_count > 0
         self.scan_enabled = "stage" not in claims and (camera is None or camera in background)
-        self.cancel_all_enabled = any(future.cancellable for future in self.executor.jobs)
+        self.cancel_all_enabled = any(
+            future.cancellable for future in self.executor.jobs if _cancelled_by_cancel_all(future)
+        )
 
     def _get_position_text(self) -> str:
         return f"{self.position:.2f} mm"
@@ -454,8 +615,60 @@ class DemoApp(HasStrictTraits):
         count = self.missed_count
         return f"{count} loop slot{'s' if count != 1 else ''} missed"
 
+    def _get_interlock_text(self) -> str:
+        watch = self.interlock_future
+        if watch is None or watch.done:
+            return "Interlock: not watched"
+        if watch.status:
+            return "Interlock: tripped, the door is open"
+        return "Interlock: armed" if watch.status is False else "Interlock: starting"
+
     # -- view -----------------------------------------------------------------
 
     def default_traits_view(self) -> View:
         """The window: controls on the left, plot and jobs on the right."""
         return demo_view(self.executor, self.camera.wavelengths)
+
+
+def describe_report(report: EmergencyReport) -> str:
+    """One line for the status bar: the jobs cancelled, then each hook's outcome.
+
+    For example "3 jobs cancelled; ok: stage, camera; failed: heater
+    (RuntimeError: relay stuck); timed out: shutter".
+    """
+    ok, failed, timed_out = [], [], []
+    for name, outcome in report.hooks.items():
+        if isinstance(outcome, BaseException):
+            failed.append(f"{name} ({type(outcome).__name__}: {outcome})")
+        elif outcome == "ok":
+            ok.append(name)
+        else:
+            timed_out.append(name)
+    count = len(report.cancelled)
+    parts = [f"{count} job{'s' if count != 1 else ''} cancelled"]
+    for label, names in (("ok", ok), ("failed", failed), ("timed out", timed_out)):
+        if names:
+            parts.append(f"{label}: {', '.join(names)}")
+    if not report.hooks:
+        parts.append("no device registered a stop")
+    return "; ".join(parts)
+
+
+def _halted(future: Any) -> bool:
+    """Whether ``future`` failed with DeviceHalted; if so, its error is read (retrieved).
+
+    Other failures are left unread, for the FailureReporter.
+    """
+    failure = future.failure  # Reading it does not retrieve the error.
+    if failure is None or failure[0] != f"{DeviceHalted.__module__}.{DeviceHalted.__name__}":
+        return False
+    return isinstance(future.error, DeviceHalted)
+
+
+def _cancelled_by_cancel_all(future: Any) -> bool:
+    """Whether ``executor.cancel_all()`` cancels this job, judging by its name.
+
+    The watches and emergency stops are submitted with
+    ``cancel_on_abort=False``, which their futures do not show.
+    """
+    return future.name not in (INTERLOCK, "emergency stop")

@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Simulated instruments for the demo: no hardware, pure Python and numpy.
 
-Everything here runs on worker threads, as the jobs of the demo, and is
-thread-safe. The timings are parameters so that tests can run them fast:
+Everything here runs on worker threads (or the executor's asyncio loop), as
+the jobs of the demo, and is thread-safe. The timings are parameters so that
+tests can run them fast:
 
 - :class:`Stage`: a motorised stage that moves at ``speed`` in small steps,
-  reporting its position with :func:`~traits_jobs.api.report_progress`;
+  reporting its position with :func:`~traits_jobs.api.report_progress`; its
+  :meth:`~Stage.move` is a coroutine job (``@background``), its
+  :meth:`~Stage.move_to` a blocking move for the scan;
 - :class:`Camera`: a spectrometer whose acquisition is a generator of 1-D
   spectra, a peak that follows the stage, plus noise;
 - :class:`TemperatureSensor`: a sensor on a heated stage, with a setpoint;
@@ -18,9 +21,17 @@ A job is asked to stop by cancellation: an iteration stops at its next
 ``yield``, and any job at its next ``report_progress()``, which raises
 :exc:`~traits_jobs.api.TaskCancelled`. The temperature loop also ends
 after its current iteration on ``future.stop()``, and an iteration such as
-the live view pauses at its next ``yield`` on ``future.pause()``.
+the live view pauses at its next ``yield`` on ``future.pause()``. A
+coroutine job such as :meth:`Stage.move` is cancelled at its next ``await``.
+
+The emergency stop does not wait for the jobs: it calls each device's stop
+at once, on a thread of its own. :meth:`Stage.halt` stops the motor where
+it is, :meth:`Camera.halt` stops acquiring, and
+:meth:`TemperatureSensor.heater_off` switches the heater off; a move or an
+acquisition that they ended raises :exc:`DeviceHalted`.
 """
 
+import asyncio
 import dataclasses
 import math
 import threading
@@ -29,15 +40,44 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
+from traits.api import Float, HasTraits, Instance, Tuple
 
-from traits_jobs.api import JobContext, LoopJob, report_progress
+from traits_jobs.api import (
+    JobContext,
+    LoopJob,
+    TraitsExecutor,
+    background,
+    report_progress,
+)
 
 #: The signature of report_progress(); the phases of a scan pass their own.
 Reporter = Callable[..., None]
 
 
-class Stage:
+class DeviceHalted(RuntimeError):
+    """Raised by a move or an acquisition that the device's ``halt()`` ended.
+
+    An emergency stop halts the devices on threads of its own while it
+    cancels their jobs, so a job that meets its halted device has been
+    cancelled already, and ends CANCELLED all the same.
+    """
+
+
+#: Seconds a move stays executing after the stage stopped, to settle.
+SETTLE_TIME = 0.3
+
+#: Seconds any move may take: the longest one of the default stage (from
+#: one limit to the other at 25 units per second) takes 1.6.
+MOVE_TIMEOUT = 30.0
+
+
+class Stage(HasTraits):
     """A motorised stage with one axis, moving at ``speed`` units per second.
+
+    Its moves run as jobs on :attr:`executor`: :meth:`move` is a coroutine
+    job (``@background``), and :meth:`move_to` a blocking move for jobs
+    that run on a worker, such as the scan. :meth:`halt` stops the motor
+    where it is, from any thread: the emergency stop's hook.
 
     Parameters
     ----------
@@ -47,22 +87,44 @@ class Stage:
         Seconds per step; the position is reported after each step.
     limits : tuple of float
         The lowest and highest positions it can reach.
+    executor : TraitsExecutor, optional
+        Runs :meth:`move`; the demo window gives it its own.
     """
 
-    def __init__(
-        self, speed: float = 25.0, step_time: float = 0.02, limits: tuple[float, float] = (-20, 20)
-    ) -> None:
-        self.speed = speed
-        self.step_time = step_time
-        self.limits = limits
-        self._position = 0.0
+    #: Runs :meth:`move` (the attribute ``@background`` reads).
+    executor = Instance(TraitsExecutor)
+
+    speed = Float(25.0)
+    step_time = Float(0.02)
+    limits = Tuple(Float(-20.0), Float(20.0))
+
+    def __init__(self, **traits: Any) -> None:
+        super().__init__(**traits)
         self._lock = threading.Lock()
+        self._position = 0.0
+        #: Serial number of the latest motion; halt() and each new motion
+        #: change it, which ends the motion in progress at its next step.
+        self._motion = 0
+        self._moving = False
+        self._halts = 0
 
     @property
     def position(self) -> float:
         """Where the stage is now. Thread-safe."""
         with self._lock:
             return self._position
+
+    @property
+    def moving(self) -> bool:
+        """Whether the motor is running. Thread-safe."""
+        with self._lock:
+            return self._moving
+
+    @property
+    def halt_count(self) -> int:
+        """How many times :meth:`halt` was called. Thread-safe."""
+        with self._lock:
+            return self._halts
 
     def check_target(self, target: float) -> None:
         """Raise ValueError if ``target`` is outside the stage's limits. Thread-safe."""
@@ -71,28 +133,106 @@ class Stage:
             msg = f"target must be a position from {low:g} to {high:g}, got {target!r}"
             raise ValueError(msg)
 
+    def halt(self) -> None:
+        """Stop the motor where it is now. Thread-safe; the emergency stop's hook.
+
+        The position no longer changes once this returns: the move in
+        progress, if any, raises :exc:`DeviceHalted` at its next step. The
+        next move starts the motor again.
+        """
+        with self._lock:
+            self._motion += 1
+            self._moving = False
+            self._halts += 1
+
+    @background(resources={"stage"}, timeout=MOVE_TIMEOUT, settle_time=SETTLE_TIME, name="move")
+    async def move(self, target: float) -> float:
+        """Move to ``target``; return where the stage stopped. A coroutine job.
+
+        Calling it submits the job to :attr:`executor` and returns its
+        :class:`~traits_jobs.api.CoroutineFuture` at once. The job claims
+        "stage", settles for :data:`SETTLE_TIME` seconds after the stage
+        stopped, and fails after :data:`MOVE_TIMEOUT` seconds. It reports
+        the position after each step; it waits between steps with ``await``,
+        holding no worker thread.
+
+        Raises ValueError for a target beyond the limits, before moving, and
+        :exc:`DeviceHalted` if :meth:`halt` stopped the stage. A cancellation
+        stops the motor where it is: the job ends CANCELLED with the stage at
+        rest, at the position of its last step.
+        """
+        motion, start, positions = self._start_motion(target)
+        try:
+            for position in positions:
+                await self._step_wait()
+                self._step(motion, position)
+                report_progress(
+                    position, initial=start, target=target, message=f"moving to {target:g}"
+                )
+        except asyncio.CancelledError:
+            # Cancelled (at the await): stop the motor where it is, so that
+            # the stage is at rest when the job ends CANCELLED; then re-raise.
+            self._stop_motor(motion)
+            raise
+        finally:
+            # Arrived, halted, or failed: the motor is off either way.
+            self._stop_motor(motion)
+        return self.position
+
+    async def _step_wait(self) -> None:
+        """Wait while the motor takes one step. In a coroutine job."""
+        await asyncio.sleep(self.step_time)
+
     def steps_to(self, target: float) -> Iterator[float]:
-        """Move to ``target`` one step at a time, yielding the position after each step."""
-        self.check_target(target)
-        start = self.position
-        distance = target - start
-        steps = max(1, math.ceil(abs(distance) / (self.speed * self.step_time)))
-        for step in range(1, steps + 1):
-            time.sleep(self.step_time)
-            with self._lock:
-                self._position = start + distance * step / steps
-            yield start + distance * step / steps
+        """Move to ``target`` one step at a time, yielding the position after each step.
+
+        Blocking: for jobs on a worker. Raises :exc:`DeviceHalted` at the
+        step after a :meth:`halt`.
+        """
+        motion, _, positions = self._start_motion(target)
+        try:
+            for position in positions:
+                time.sleep(self.step_time)
+                self._step(motion, position)
+                yield position
+        finally:
+            self._stop_motor(motion)
 
     def move_to(self, target: float, report: Reporter = report_progress) -> float:
-        """Move to ``target``; return where the stage stopped. Runs as a job.
+        """Move to ``target``; return where the stage stopped. Blocking, runs inside a job.
 
-        Raises ValueError for a target beyond the limits, before moving.
-        Cancelling the job stops the stage at its next step.
+        The scan's move. Raises ValueError for a target beyond the limits,
+        before moving. Cancelling the job stops the stage at its next step.
         """
         start = self.position
         for position in self.steps_to(target):
             report(position, initial=start, target=target, message=f"moving to {target:g}")
         return self.position
+
+    def _start_motion(self, target: float) -> tuple[int, float, list[float]]:
+        """Start the motor towards ``target``: the motion's number, start and steps."""
+        self.check_target(target)
+        with self._lock:
+            self._motion += 1
+            self._moving = True
+            motion, start = self._motion, self._position
+        distance = target - start
+        steps = max(1, math.ceil(abs(distance) / (self.speed * self.step_time)))
+        return motion, start, [start + distance * step / steps for step in range(1, steps + 1)]
+
+    def _step(self, motion: int, position: float) -> None:
+        """Record one step of ``motion``; DeviceHalted if it was halted."""
+        with self._lock:
+            if motion != self._motion:
+                msg = f"the stage was halted at {self._position:g}"
+                raise DeviceHalted(msg)
+            self._position = position
+
+    def _stop_motor(self, motion: int) -> None:
+        """Stop the motor if ``motion`` is still the one running."""
+        with self._lock:
+            if motion == self._motion:
+                self._moving = False
 
 
 class Camera:
@@ -123,6 +263,34 @@ class Camera:
         self._rng = np.random.default_rng(seed)
         self._lock = threading.Lock()
         self._epoch = time.monotonic()
+        #: Serial number of the latest acquisition; halt() and each new
+        #: acquisition change it, which ends the one in progress.
+        self._acquisition = 0
+        self._acquiring = False
+        self._halts = 0
+
+    @property
+    def acquiring(self) -> bool:
+        """Whether the camera is acquiring. Thread-safe."""
+        with self._lock:
+            return self._acquiring
+
+    @property
+    def halt_count(self) -> int:
+        """How many times :meth:`halt` was called. Thread-safe."""
+        with self._lock:
+            return self._halts
+
+    def halt(self) -> None:
+        """Stop acquiring now. Thread-safe; the emergency stop's hook.
+
+        The acquisition in progress, if any, raises :exc:`DeviceHalted`
+        instead of taking its next spectrum. The next one starts afresh.
+        """
+        with self._lock:
+            self._acquisition += 1
+            self._acquiring = False
+            self._halts += 1
 
     def snap(self) -> np.ndarray:
         """One spectrum, computed at once. Thread-safe."""
@@ -136,12 +304,28 @@ class Camera:
         return result
 
     def acquire(self, count: int | None = None) -> Iterator[np.ndarray]:
-        """Yield ``count`` spectra (forever if None), one per frame interval. Runs as a job."""
-        taken = 0
-        while count is None or taken < count:
-            time.sleep(self.frame_interval)
-            taken += 1
-            yield self.snap()
+        """Yield ``count`` spectra (forever if None), one per frame interval. Runs as a job.
+
+        Raises :exc:`DeviceHalted` at the next spectrum after a :meth:`halt`.
+        """
+        with self._lock:
+            self._acquisition += 1
+            self._acquiring = True
+            acquisition = self._acquisition
+        try:
+            taken = 0
+            while count is None or taken < count:
+                time.sleep(self.frame_interval)
+                with self._lock:
+                    if acquisition != self._acquisition:
+                        msg = "the camera's acquisition was halted"
+                        raise DeviceHalted(msg)
+                taken += 1
+                yield self.snap()
+        finally:
+            with self._lock:
+                if acquisition == self._acquisition:
+                    self._acquiring = False
 
 
 #: The temperature of the room, in °C: the heater's setpoint to begin with.
@@ -155,7 +339,10 @@ class TemperatureSensor:
     """A temperature sensor on a heated stage, drifting slowly, with a little noise.
 
     The stage's heater drives the temperature towards the setpoint
-    exponentially, with the time constant ``time_constant``. Every
+    exponentially, with the time constant ``time_constant``; switched off
+    (:meth:`heater_off`, the emergency stop's hook), it lets the temperature
+    fall back to :data:`AMBIENT` the same way, until the next
+    :meth:`set_setpoint` switches it on again. Every
     ``slow_read_every``-th reading takes ``slow_read_time`` seconds, as a
     sensor on a shared bus sometimes does: what makes a loop that reads it
     miss a slot now and then.
@@ -190,8 +377,10 @@ class TemperatureSensor:
         self._rng = np.random.default_rng(seed)
         self._lock = threading.Lock()
         self._epoch = time.monotonic()
-        # The heater: the temperature goes from _start towards _setpoint since _since.
-        self._setpoint = self._start = AMBIENT
+        # The heater: the temperature goes from _start towards _goal since
+        # _since; _goal is the setpoint while the heater is on, else AMBIENT.
+        self._setpoint = self._start = self._goal = AMBIENT
+        self._heater_on = True
         self._since = self._epoch
         self._reads = 0
 
@@ -213,7 +402,25 @@ class TemperatureSensor:
         now = time.monotonic()
         with self._lock:
             self._start = self._heated(now)
-            self._setpoint, self._since = float(setpoint), now
+            self._setpoint = self._goal = float(setpoint)
+            self._heater_on, self._since = True, now
+
+    @property
+    def heater_on(self) -> bool:
+        """Whether the heater's output is on. Thread-safe."""
+        with self._lock:
+            return self._heater_on
+
+    def heater_off(self) -> None:
+        """Switch the heater's output off now. Thread-safe; the emergency stop's hook.
+
+        The temperature falls back towards :data:`AMBIENT`; the setpoint is
+        kept, and the next :meth:`set_setpoint` switches the heater on.
+        """
+        now = time.monotonic()
+        with self._lock:
+            self._start = self._heated(now)
+            self._goal, self._heater_on, self._since = AMBIENT, False, now
 
     def read(self) -> float:
         """The temperature now, in °C; now and then slowly (see above). Thread-safe."""
@@ -232,7 +439,7 @@ class TemperatureSensor:
     def _heated(self, now: float) -> float:
         """Where the heater has brought the temperature by ``now``; hold the lock."""
         decay = math.exp(-(now - self._since) / self.time_constant)
-        return self._setpoint + (self._start - self._setpoint) * decay
+        return self._goal + (self._start - self._goal) * decay
 
 
 @dataclasses.dataclass(frozen=True)

@@ -4,7 +4,9 @@
 :func:`run_tour` opens the window (offscreen when ``QT_QPA_PLATFORM`` says
 so), clicks its buttons one step at a time, runs the Qt event loop until
 each step's outcome shows, saves a screenshot after each important step,
-prints what happened, then stops the executor and closes the window.
+prints what happened, then stops the executor and closes the window. Its
+last steps press Esc, the emergency stop, and open the door of the
+simulated interlock.
 
 Each wait has a timeout; a step whose outcome does not show raises
 :exc:`TourError`, naming the step.
@@ -16,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from traits_jobs._qt import QtWidgets
+from traits_jobs._qt import QtCore, QtGui, QtWidgets
 from traits_jobs.api import PreemptionWarning, TraitsExecutor, submit_call
 from traits_jobs.demo.app import DemoApp
 from traits_jobs.demo.stage_gui import StageWindow
@@ -67,6 +69,17 @@ class Tour:
         """Click the button ``name``, as a user would; it must be enabled."""
         _click(self.ui, name)
 
+    def press_escape(self) -> None:
+        """Press and release Esc in the window, where the focus is, as a user would."""
+        window = self.ui.control  # type: ignore[attr-defined]
+        widget = window.focusWidget() or window
+        for kind in (QtCore.QEvent.Type.KeyPress, QtCore.QEvent.Type.KeyRelease):
+            event = QtGui.QKeyEvent(
+                kind, QtCore.Qt.Key.Key_Escape, QtCore.Qt.KeyboardModifier.NoModifier
+            )
+            QtWidgets.QApplication.sendEvent(widget, event)
+        QtWidgets.QApplication.processEvents()
+
     def wait(self, condition: Callable[[], bool], what: str) -> None:
         """Run the event loop until ``condition()`` holds; TourError after STEP_TIMEOUT."""
         loop = self.executor.event_loop
@@ -112,7 +125,10 @@ class Tour:
         self.wait(lambda: not live.paused and demo.frame_count > frames, "the live view runs again")
         say(f"    resumed: {demo.frame_count} spectra; paused: {live.paused}")
 
-        say(f"2. Move the stage to {demo.target:g} (timeout, settle time, claims 'stage')")
+        say(
+            f"2. Move the stage to {demo.target:g}: a coroutine job, the stage's @background "
+            "async move (timeout, settle time, claims 'stage')"
+        )
         self.click("move")
         move = _started(demo.move_future, "move")
         say(f"    Move disabled while the stage is claimed: {not self.button('move').isEnabled()}")
@@ -185,12 +201,17 @@ class Tour:
         say(f"    move {failed.state}; status line: {demo.status}")
         self.shot("failed-move")
 
-        say("7. Cancel all: the temperature loop stops")
+        say("7. Cancel all: the temperature loop stops; the interlock's watch runs on")
         self.click("cancel_all")
-        self.wait(lambda: not self.executor.jobs, "every job has ended")
-        say(f"    {demo.status}")
+        watch = demo.interlock_future
+        self.wait(
+            lambda: all(future is watch for future in self.executor.jobs),
+            "every job but the interlock's watch has ended",
+        )
+        say(f"    {demo.status}; {demo.interlock_text}")
         self.shot("cancelled")
         self.run_tutorial()
+        self.run_safety()
 
     def run_tutorial(self) -> None:
         """The window the GUI tutorial builds (traits_jobs.demo.stage_gui)."""
@@ -225,6 +246,63 @@ class Tour:
             ui.dispose()
             window.jobs.dispose()
             window.failures.dispose()
+
+    def run_safety(self) -> None:
+        """The emergency stop (Esc) and the interlock (the door)."""
+        demo, say = self.demo, self.say
+        stage, camera, sensor = demo.stage, demo.camera, demo.sensor
+        say("9. Emergency stop: Esc (or the red button) while the stage moves")
+        self.click("acquire")
+        self.click("poll_temperature")
+        demo.target = 20.0 if stage.position < 0.0 else -20.0
+        self.click("move")
+        move = _started(demo.move_future, "move")
+        live = _started(demo.live_future, "live view")
+        loop = _started(demo.temperature_future, "temperature")
+        self.wait(
+            lambda: _fraction(move) >= 0.3 and demo.reading is not None and demo.frame_count > 0,
+            "the stage is 30 % of the way, the camera and the heater are on",
+        )
+        say(
+            f"    stage moving: {stage.moving}, camera acquiring: {camera.acquiring}, "
+            f"heater on: {sensor.heater_on}"
+        )
+        stops = demo.emergency_count
+        self.press_escape()
+        self.wait(lambda: demo.emergency_count > stops, "the emergency stop has reported")
+        self.wait(lambda: move.done and live.done and loop.done, "the stopped jobs have ended")
+        say(f"    {demo.status}")
+        say(
+            f"    stage halted at {stage.position:.2f} (moving: {stage.moving}), camera "
+            f"acquiring: {camera.acquiring}, heater on: {sensor.heater_on}; move {move.state}, "
+            f"live view {live.state}, temperature {loop.state}"
+        )
+        self.shot("emergency-stop")
+
+        say("10. The interlock: opening the door stops everything, once per opening")
+        self.click("acquire")
+        live = _started(demo.live_future, "live view")
+        self.wait(lambda: demo.frame_count > 0 and camera.acquiring, "the camera acquires")
+        stops = demo.emergency_count
+        _click(self.ui, "door_open")
+        self.wait(lambda: demo.emergency_count > stops, "opening the door stopped everything")
+        self.wait(lambda: live.done, "the live view has ended")
+        say(f"    {demo.status}")
+        say(
+            f"    {demo.interlock_text}; live view {live.state}; "
+            f"camera acquiring: {camera.acquiring}"
+        )
+        self.shot("door-open")
+        watch = _started(demo.interlock_future, "interlock")
+        readings = watch.iteration_count
+        self.wait(lambda: watch.iteration_count >= readings + 5, "the door is read 5 times more")
+        say(
+            f"    door still open, read {watch.iteration_count - readings} times more: "
+            f"{demo.emergency_count - stops} emergency stop"
+        )
+        _click(self.ui, "door_open")
+        self.wait(lambda: watch.status is False, "the interlock has re-armed")
+        say(f"    door closed: {demo.interlock_text}")
 
 
 def _click(ui: object, name: str) -> None:

@@ -2,15 +2,49 @@
 """The layout of the demo window: :func:`demo_view`, the view of a ``DemoApp``.
 
 Each button is enabled by the ``*_enabled`` trait of the same name, which
-follows the resources the executor's jobs claim.
+follows the resources the executor's jobs claim. The red Emergency stop
+button is always enabled; the Esc key presses it, through TraitsUI key
+bindings (:data:`EMERGENCY_KEYS`), wherever the focus is in the window.
 """
 
 import numpy as np
-from traitsui.api import Group, HGroup, Item, VGroup, View, spring
+from traitsui.api import Group, HGroup, Item, UIInfo, VGroup, View, spring
+from traitsui.key_bindings import KeyBinding, KeyBindings
 
 from traits_jobs.api import TraitsExecutor
 from traits_jobs.demo.plot_editor import SpectrumPlotEditor
 from traits_jobs.ui.api import ExecutorCloseHandler, JobProgressEditor
+
+#: The Emergency stop button's look: red, white bold text.
+EMERGENCY_STYLE = (
+    "QPushButton { background-color: #c62828; color: white; font-weight: bold;"
+    " padding: 6px 14px; border-radius: 4px; }"
+    " QPushButton:pressed { background-color: #8e0000; }"
+)
+
+#: The window's keys: Esc calls ``DemoApp.escape_pressed``, the emergency stop.
+#: TraitsUI calls the binding before the window's own handling of Esc, which
+#: would otherwise close it.
+EMERGENCY_KEYS = KeyBindings(
+    KeyBinding(binding1="Esc", description="Emergency stop", method_name="escape_pressed")
+)
+
+
+class DemoCloseHandler(ExecutorCloseHandler):
+    """Closes the demo window, asking first if jobs run besides the interlock's watch.
+
+    The watch runs as long as the window is open: alone, it is no reason to ask.
+    """
+
+    def close(self, info: UIInfo, is_ok: bool) -> bool:
+        executor = self.executor
+        watch = getattr(info.object, "interlock_future", None)
+        if executor is not None and executor.running:
+            others = [future for future in executor.jobs if not future.done and future is not watch]
+            if not others:
+                executor.stop()
+                return True
+        return super().close(info, is_ok)
 
 
 def demo_view(executor: TraitsExecutor, wavelengths: np.ndarray) -> View:
@@ -25,6 +59,20 @@ def demo_view(executor: TraitsExecutor, wavelengths: np.ndarray) -> View:
     """
     button = {"show_label": False}
     controls = VGroup(
+        Group(
+            HGroup(
+                Item(
+                    "emergency_stop",
+                    style_sheet=EMERGENCY_STYLE,
+                    tooltip="Stop every job and device (Esc)",
+                    **button,
+                ),
+                Item("door_open", label="Door open"),
+            ),
+            Item("interlock_text", style="readonly", show_label=False),
+            label="Safety",
+            show_border=True,
+        ),
         Group(
             Item("target", label="Target (mm)"),
             HGroup(
@@ -84,7 +132,8 @@ def demo_view(executor: TraitsExecutor, wavelengths: np.ndarray) -> View:
             HGroup(Item("status", style="readonly", show_label=False, springy=True)),
         ),
         title="traits_jobs demo: a simulated instrument",
-        handler=ExecutorCloseHandler(executor=executor),
+        handler=DemoCloseHandler(executor=executor),
+        key_bindings=EMERGENCY_KEYS,
         resizable=True,
         width=1200,
         height=820,
