@@ -272,3 +272,27 @@ def test_emergency_stop_from_another_thread(executor):
     assert all(job.state == CANCELLED for job in futures)
     assert future.result.cancelled == tuple(futures)
     assert future.result.hooks == {"valve": "ok"}
+
+
+def test_a_job_stopped_from_another_thread_ends_cancelled_whatever_it_meets(executor):
+    """An interlock thread's stop: a job that fails on its halted device still ends CANCELLED."""
+    device_halted = threading.Event()
+    in_job = threading.Event()
+
+    def acquire():
+        in_job.set()
+        device_halted.wait(SAFETY_TIMEOUT)
+        raise OSError("camera halted")  # What a job meets after the hook ran.
+
+    job = submit_call(executor, acquire)
+    wait_event(in_job)
+    executor.add_emergency_stop(device_halted.set, name="camera")
+    outcome = []
+    caller = threading.Thread(target=lambda: outcome.append(executor.emergency_stop()))
+    caller.start()
+    caller.join(SAFETY_TIMEOUT)
+    (future,) = outcome
+    wait_done(executor, job)
+    wait_done(executor, future)
+    assert job.state == CANCELLED
+    assert future.result.cancelled == (job,)

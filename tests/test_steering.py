@@ -313,8 +313,12 @@ def test_stopping_the_executor_ends_a_paused_iteration():
     assert future.paused is False
 
 
-def test_a_paused_iteration_times_out_off_its_worker(executor):
-    """The timeout of a parked job still ends it: it is resumed to close and fail."""
+def test_a_paused_iteration_times_out_off_its_worker(manual_executor):
+    """The timeout of a parked job still ends it: it is resumed to close and fail.
+
+    On the virtual clock: a wall-clock timeout could expire before the pause.
+    """
+    executor = manual_executor
     from tests._support import elapse
     from traits_jobs.api import TIMED_OUT
 
@@ -327,13 +331,13 @@ def test_a_paused_iteration_times_out_off_its_worker(executor):
         finally:
             closed.set()
 
-    future = submit_iteration(executor, stream, timeout=0.05)
+    future = submit_iteration(executor, stream, timeout=60)
     items = []
     future.observe(lambda e: items.append(e.new), "result_event")
     wait_for(executor, future, "result_event", lambda f: items)
     future.pause()
     wait_for(executor, future, "paused", lambda f: f.paused)
-    elapse(executor, 0.05)
+    elapse(executor, 60)
     wait_done(executor, future)
     assert future.end_reason == TIMED_OUT
     wait_for(executor, future, "paused", lambda f: closed.is_set())

@@ -119,31 +119,34 @@ class Aborting(ExecutorParts):
         RuntimeError
             Off the main thread (as ``future.cancel()``).
         """
+        return [job.future for job in self._abort_targets(skip) if job.future.cancel()]  # type: ignore[union-attr]
+
+    def _abort_targets(self, skip: Iterable[BaseFuture | str]) -> list[Any]:
+        """The live jobs a cancel-all takes, in submission order. Any thread."""
         skip_futures, skip_names = _split_skip(skip)
         with self._lock:
             jobs = list(self._jobs.values())
-        cancelled = []
-        for job in jobs:
-            future = job.future
-            if future is None or not job.abortable or future in skip_futures:
-                continue
-            if job.name is not None and job.name in skip_names:
-                continue
-            if future.cancel():
-                cancelled.append(future)
-        return cancelled
+        return [
+            job
+            for job in jobs
+            if job.future is not None
+            and job.abortable
+            and job.future not in skip_futures
+            and (job.name is None or job.name not in skip_names)
+            and not job.future.done
+        ]
 
     def emergency_stop(self, skip: Iterable[BaseFuture | str] = ()) -> CallFuture:
         """Stop everything now: cancel the jobs and call every hook at once. Any thread.
 
-        Never blocks the calling thread. On the main thread the jobs are
-        cancelled first, as :meth:`cancel_all` does (cancelling asks; it
-        never waits for a job to end), then every hook starts, each on a
-        thread of its own, all at once, while the jobs end. From another
-        thread (an interlock of your own) the hooks start at once and the
-        jobs are cancelled as soon as the main thread runs. A hook that
-        raises or hangs does not keep the others from running: each has its
-        timeout.
+        Never blocks the calling thread. The jobs are cancelled first, as
+        :meth:`cancel_all` does (cancelling asks; it never waits for a job
+        to end), then every hook starts, each on a thread of its own, all at
+        once, while the jobs end. From another thread (an interlock of your
+        own) each job is told at once, and ends CANCELLED even if it meets a
+        halted device first; its future shows CANCELLING when the main
+        thread gets to it. A hook that raises or hangs does not keep the
+        others from running: each has its timeout.
 
         Returns
         -------
@@ -160,37 +163,44 @@ class Aborting(ExecutorParts):
         TypeError
             If ``skip`` holds something other than futures and names.
         """
-        skip_futures, skip_names = _split_skip(skip)
+        skip = tuple(skip) if not isinstance(skip, str | BaseFuture) else (skip,)
+        _split_skip(skip)  # Refuse what cannot be skipped before anything happens.
         with self._lock:
             entries = tuple(self._emergency_hooks.values())
         self._check_running("stop everything")  # type: ignore[attr-defined]
         cancelled: list[BaseFuture] = []
         known = threading.Event()
-        on_main = self._waiter.on_main_thread()
-        if on_main:
+        if self._waiter.on_main_thread():
             # Cancelling is a millisecond of the main thread's own work; done
             # first, it does not compete with the hook threads for the GIL.
             try:
-                cancelled.extend(self.cancel_all(skip=(*skip_futures, *skip_names)))
+                cancelled.extend(self.cancel_all(skip=skip))
             finally:
                 known.set()
+        else:
+            # From another thread: every job is told at once, before a hook
+            # halts its device, and ends CANCELLED whatever it meets; its
+            # future moves to CANCELLING when the main thread gets to it.
+            targets = self._abort_targets(skip)
+            for job in targets:
+                job.control.set()
+            cancelled.extend(job.future for job in targets)
+            known.set()
+            futures = tuple(cancelled)
+
+            def cancel_futures() -> None:
+                for future in futures:
+                    future.cancel()
+
+            try:
+                self._event_loop.call_soon_threadsafe(cancel_futures)
+            except RuntimeError:
+                pass  # No main thread any more: the jobs are told all the same.
         future: CallFuture = self.submit(
             EmergencyStop(run_hooks, (entries, self._runner, cancelled, known), {}),
             name="emergency stop",
             cancel_on_abort=False,
         )
-
-        def cancel_jobs() -> None:
-            try:
-                cancelled.extend(self.cancel_all(skip=(*skip_futures, *skip_names, future)))
-            finally:
-                known.set()
-
-        if not on_main:
-            try:
-                self._event_loop.call_soon_threadsafe(cancel_jobs)
-            except RuntimeError:
-                known.set()  # No main thread to cancel on: the hooks report alone.
         self._waiter.when_done(future, self._emergency_stop_done)
         return future
 

@@ -60,6 +60,7 @@ logger = logging.getLogger(__name__)
 
 # Enum member lookups through the class are slow on the hot path.
 _WAITING, _EXECUTING = S.WAITING, S.EXECUTING
+_RETURNED, _RAISED, _ABANDONED = Control.RETURNED, Control.RAISED, Control.ABANDONED
 
 
 @provides(IFuture)
@@ -235,6 +236,15 @@ class BaseFuture(FutureWaiting, FutureOutcome):
                 handler(self, payload)
                 return False
         if isinstance(kind, Control | Event):
+            if (kind is _RETURNED or kind is _RAISED or kind is _ABANDONED) and (
+                state is _EXECUTING or state is _WAITING
+            ):
+                control = self._control
+                if control is not None and control.is_set():
+                    # Cancelled from another thread (an emergency stop) before
+                    # this thread got to it: the job's end is that of a
+                    # cancelled job, whatever it met on its way out.
+                    self.cancel()
             self._transition(kind, payload)
             return self._internal_state in JOB_OVER
         if state is _EXECUTING:
