@@ -40,6 +40,9 @@ DEFAULT_TESTS = (
     "scale-mem",
     "admission",
     "process",
+    "process-gui",
+    "process-rtt",
+    "process-cancel",
 )
 
 
@@ -96,7 +99,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--n-estop", type=int, default=100, help="emergency stops timed in `estop`")
     p.add_argument("--n-gui", type=int, default=1_000_000, help="items flooded in `gui`")
     p.add_argument("--n-mem", type=int, default=10_000, help="waiting futures in `mem`")
-    p.add_argument("--n-proc", type=int, default=20_000, help="items in `process`")
+    p.add_argument("--n-proc", type=int, default=200_000, help="items in `process`")
+    p.add_argument(
+        "--n-proc-gui", type=int, default=1_000_000, help="items flooded in `process-gui`"
+    )
+    p.add_argument("--n-proc-rtt", type=int, default=1_000, help="calls timed in `process-rtt`")
+    p.add_argument(
+        "--n-proc-cancel",
+        type=int,
+        default=100,
+        help="jobs cancelled in `process-cancel`, of each kind (sleeping, busy)",
+    )
     p.add_argument("--n-claims", type=int, default=10_000, help="live claimed jobs in `admission`")
     p.add_argument(
         "--scale-sizes",

@@ -279,10 +279,86 @@ TESTS: dict[str, Test] = {
             "n_proc",
             False,
             (
-                Metric("items_per_s", "items/s from a worker process", "up"),
+                Metric("items_per_s", "items/s from a worker process, until done observed", "up"),
+                Metric("cpu_us_per_item", "main-thread CPU us/item", "down"),
+                Metric(
+                    "startup_ms",
+                    "start-up: first job (1 item) submit to done observed, ms",
+                    "down",
+                ),
+                Metric(
+                    "setup_ms",
+                    "start-up: context + executor made on the main thread, ms",
+                    "down",
+                ),
+            ),
+            "one N-item iteration job on the library's MultiprocessingContext, every "
+            "item delivered in order, after a 1-item job that starts the worker "
+            "(its time is the start-up)",
+        ),
+        Test(
+            "process-gui",
+            "process_gui",
+            "n_proc_gui",
+            False,
+            (
+                Metric("max_gap_ms", "max gap of a 10 ms timer, ms", "down"),
+                Metric("p99_gap_ms", "p99 timer gap, ms", "down"),
+                Metric("ticks_ratio", "ticks seen / expected", "up"),
+                Metric("items_per_s", "items/s with the timer running", "up"),
                 Metric("cpu_us_per_item", "main-thread CPU us/item", "down"),
             ),
-            "one N-item iteration job on a MultiprocessingContext",
+            "iteration flood of N items from a worker process (MultiprocessingContext) "
+            "while a 10 ms PreciseTimer ticks, as in `gui`",
+        ),
+        Test(
+            "process-rtt",
+            "process_rtt",
+            "n_proc_rtt",
+            False,
+            (
+                Metric(
+                    "rtt_p50_us",
+                    "call in a worker process, submit to result observed, p50 us",
+                    "down",
+                ),
+                Metric("rtt_p99_us", "p99 us", "down"),
+                Metric("rtt_max_us", "max us", "down"),
+                Metric("submit_p50_us", "the submit call on the main thread, p50 us", "down"),
+                Metric("cpu_us_per_call", "main-thread CPU us/call, submit to result", "down"),
+            ),
+            "N trivial calls (square(i)) in a worker process, one after the other, after "
+            "the start-up job and 20 calls not timed",
+        ),
+        Test(
+            "process-cancel",
+            "process_cancel",
+            "n_proc_cancel",
+            False,
+            (
+                Metric(
+                    "cancel_p50_ms",
+                    "sleeping job: cancel() to CANCELLED observed, p50 ms",
+                    "down",
+                ),
+                Metric("cancel_p99_ms", "sleeping job: p99 ms", "down"),
+                Metric(
+                    "busy_cancel_p50_ms",
+                    "busy job (holds the GIL): cancel() to CANCELLED observed, p50 ms",
+                    "down",
+                ),
+                Metric("busy_cancel_p99_ms", "busy job: p99 ms", "down"),
+                Metric("call_p50_us", "the cancel() call on the main thread, p50 us", "down"),
+                Metric(
+                    "first_item_p50_ms",
+                    "submit to first item observed (1 ms of work in it), p50 ms",
+                    "down",
+                ),
+                Metric("cancelled", "jobs ended CANCELLED (must be 2 N)", None),
+            ),
+            "N jobs in a worker process yielding forever, 1 ms of sleep before each item, "
+            "then N with 1 ms of busy loop; each cancelled on the main thread once its "
+            "first item is observed, one job at a time",
         ),
     )
 }
@@ -372,6 +448,13 @@ TARGETS: tuple[Target, ...] = (
         "worst gap of a 10 ms QTimer during a lossless progress flood, ms",
         "gui",
         "progress_max_gap_ms",
+        "<= 25",
+        lambda v: v <= 25,
+    ),
+    Target(
+        "worst gap of a 10 ms QTimer during an iteration flood from a worker process, ms",
+        "process-gui",
+        "max_gap_ms",
         "<= 25",
         lambda v: v <= 25,
     ),

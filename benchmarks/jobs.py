@@ -6,6 +6,7 @@ can be imported cheaply by process-based workers.
 """
 
 import asyncio
+import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -94,6 +95,37 @@ def numbers(n: int) -> Iterator[int]:
         ``0``, ``1``, ... ``n - 1``.
     """
     yield from range(n)
+
+
+def ticks(period_s: float, busy: bool) -> Iterator[int]:
+    """Yield ``0, 1, 2, ...`` forever, one every ``period_s``: a job that must be cancelled.
+
+    The body of the ``process-cancel`` test. Each item is preceded by
+    ``period_s`` of work: ``time.sleep`` (an instrument read: the GIL is
+    free) or, with ``busy``, a loop on ``time.perf_counter()`` (a
+    computation: the job's thread holds the GIL).
+
+    Parameters
+    ----------
+    period_s : float
+        Seconds of work before each item.
+    busy : bool
+        True to busy-wait instead of sleeping.
+
+    Yields
+    ------
+    int
+        ``0``, ``1``, ... until the job is cancelled.
+    """
+    clock = time.perf_counter
+    for i in itertools.count():
+        if busy:
+            due = clock() + period_s
+            while clock() < due:
+                pass
+        else:
+            time.sleep(period_s)
+        yield i
 
 
 def report_progress(n: int, progress: Callable[[int], object]) -> int:

@@ -29,6 +29,7 @@ from benchmarks.jobs import (
     publish_numbers,
     square,
     square_async,
+    ticks,
     wait_for,
 )
 
@@ -38,6 +39,10 @@ TICK_MS = 10
 BLOCK_TIMEOUT_S = 600.0
 #: Slices of each timed submit loop of ``admission`` (the median slice counts).
 ADMISSION_SLICES = 10
+#: ``process-rtt``: calls run, one after the other, before the timed ones.
+PROCESS_WARM_CALLS = 20
+#: ``process-cancel``: seconds of work before each item of a cancelled job.
+CANCEL_ITEM_S = 0.001
 #: Periods of the two loops of ``loop``: the jitter loop and the fast one.
 LOOP_PERIOD_S = 0.001
 FAST_LOOP_PERIOD_S = 0.0001
@@ -154,9 +159,11 @@ def calls(ctx: Context, n: int) -> dict[str, Any]:
 def _flood(ctx: Context, n: int, *, timer: bool, source: str = "iteration") -> dict[str, Any]:
     """One ``n``-message job, optionally with a 10 ms precise timer running.
 
-    ``source`` is ``"iteration"`` (a generator of ``0 .. n-1``) or
-    ``"progress"`` (a job reporting ``0 .. n-1``, every report delivered).
-    Every message must arrive, in order.
+    ``source`` is ``"iteration"`` (a generator of ``0 .. n-1``),
+    ``"process"`` (the same generator in a worker process: call
+    :func:`_start_processes` first) or ``"progress"`` (a job reporting
+    ``0 .. n-1``, every report delivered). Every message must arrive, in
+    order.
     """
     from PySide6.QtCore import Qt, QTimer
 
@@ -188,6 +195,8 @@ def _flood(ctx: Context, n: int, *, timer: bool, source: str = "iteration") -> d
         tally.start()
         if source == "progress":
             ctx.adapter.progress(n, on_progress=on_item, on_done=on_done)
+        elif source == "process":
+            ctx.adapter.process_iterate(numbers, n, on_item=on_item, on_done=on_done)
         else:
             ctx.adapter.iterate(numbers, n, on_item=on_item, on_done=on_done)
 
@@ -209,10 +218,13 @@ def _flood(ctx: Context, n: int, *, timer: bool, source: str = "iteration") -> d
     }
     if timer:
         end = tally.t_end if tally.t_end is not None else time.perf_counter()
-        gaps = [b - a for a, b in itertools.pairwise([tally.t0, *ticks, end])]
+        stamps = [tally.t0, *ticks, end]
+        gaps = [b - a for a, b in itertools.pairwise(stamps)]
+        worst = max(range(len(gaps)), key=gaps.__getitem__)
         expected = tally.wall / (TICK_MS / 1000)
         result.update(
-            max_gap_ms=max(gaps) * 1000,
+            max_gap_ms=gaps[worst] * 1000,
+            max_gap_at_ms=(stamps[worst] - tally.t0) * 1000,
             p99_gap_ms=percentile(gaps, 99) * 1000,
             ticks_ratio=len(ticks) / expected if expected > 0 else 0.0,
         )
@@ -241,7 +253,8 @@ def gui(ctx: Context, n: int) -> dict[str, Any]:
     Returns
     -------
     dict
-        As :func:`iteration`, plus ``max_gap_ms``, ``p99_gap_ms`` and
+        As :func:`iteration`, plus ``max_gap_ms``, ``max_gap_at_ms`` (when
+        the worst gap began, from the submit), ``p99_gap_ms`` and
         ``ticks_ratio`` (ticks seen / expected); for the progress flood
         ``progress_max_gap_ms``, ``progress_p99_gap_ms``,
         ``progress_ticks_ratio`` and ``progress_reports_per_s``.
@@ -772,56 +785,299 @@ def admission(ctx: Context, n: int) -> dict[str, Any]:
     }
 
 
-def process(ctx: Context, n: int) -> dict[str, Any]:
-    """One ``n``-item iteration job in a worker process (after a 1-item warm-up).
+def _start_processes(ctx: Context) -> tuple[dict[str, Any], list[str]]:
+    """Start the system's process context, then run a 1-item iteration job in it.
+
+    The job is the first of the context, so it waits for a worker process
+    to start (traits_jobs: "spawn", the worker imports the job's module and
+    the main module, ``benchmarks.child``, as ``__mp_main__``;
+    traits-futures: the default start method, "fork" on Linux).
 
     Returns
     -------
-    dict
-        ``items_per_s`` and ``cpu_us_per_item``.
+    (dict, list of str)
+        ``setup_ms`` (main-thread time to make the context and the
+        executor; traits-futures starts its manager process there) and
+        ``startup_ms`` (submit of the first job to its end observed on the
+        main thread, its item delivered), ``start_method`` (how the
+        context starts its processes); the problems.
 
     Raises
     ------
     NotSupportedError
         If the system has no process context.
     """
+    t0 = time.perf_counter()
     ctx.adapter.start_processes()
+    setup_s = time.perf_counter() - t0
     warm = _Tally(expected=1)
-
-    def warm_done() -> None:
-        ctx.guard.check()
-        ctx.loop.quit()
-
-    def warm_up() -> None:
-        ctx.adapter.process_iterate(numbers, 1, on_item=lambda _: None, on_done=warm_done)
-
-    if not ctx.loop.run(warm_up):
-        return {"problems": [_unfinished(ctx, warm, "warm-up items")]}
-    tally = _Tally(expected=n)
-    problems: list[str] = []
 
     def on_item(value: int) -> None:
         ctx.guard.check()
-        tally.count += 1
-        tally.checksum += value
+        warm.count += 1
 
     def on_done() -> None:
         ctx.guard.check()
-        tally.stop()
+        warm.stop()
         ctx.loop.quit()
 
     def start() -> None:
-        tally.start()
-        ctx.adapter.process_iterate(numbers, n, on_item=on_item, on_done=on_done)
+        warm.start()
+        ctx.adapter.process_iterate(numbers, 1, on_item=on_item, on_done=on_done)
 
+    problems: list[str] = []
     if not ctx.loop.run(start):
-        problems.append(_unfinished(ctx, tally, "items"))
-    if tally.count != n or tally.checksum != n * (n - 1) // 2:
-        problems.append(f"{tally.count} items delivered of {n} (or wrong checksum)")
+        problems.append("start-up: " + _unfinished(ctx, warm, "items"))
+    elif warm.count != 1:
+        problems.append(f"start-up: {warm.count} items delivered of 1")
+    started = {
+        "setup_ms": setup_s * 1e3,
+        "startup_ms": warm.wall * 1e3,
+        "start_method": ctx.adapter.process_start_method,
+    }
+    return started, problems
+
+
+def process(ctx: Context, n: int) -> dict[str, Any]:
+    """One ``n``-item iteration job in a worker process, after the start-up job.
+
+    Returns
+    -------
+    dict
+        ``items_per_s`` (until done observed), ``cpu_us_per_item``,
+        ``delivered``; ``setup_ms`` and ``startup_ms`` of
+        :func:`_start_processes`.
+
+    Raises
+    ------
+    NotSupportedError
+        If the system has no process context.
+    """
+    started, problems = _start_processes(ctx)
+    if problems:
+        return {**started, "problems": problems}
+    return {**_flood(ctx, n, timer=False, source="process"), **started}
+
+
+def process_gui(ctx: Context, n: int) -> dict[str, Any]:
+    """An ``n``-item iteration flood from a worker process while a 10 ms timer ticks.
+
+    :func:`gui`'s iteration flood, the generator in a worker process (after
+    the start-up job of :func:`_start_processes`, which is not timed here).
+
+    Returns
+    -------
+    dict
+        ``max_gap_ms``, ``max_gap_at_ms``, ``p99_gap_ms``, ``ticks_ratio``,
+        ``items_per_s``, ``cpu_us_per_item``, ``delivered``; ``setup_ms`` and
+        ``startup_ms`` of :func:`_start_processes`.
+
+    Raises
+    ------
+    NotSupportedError
+        If the system has no process context.
+    """
+    started, problems = _start_processes(ctx)
+    if problems:
+        return {**started, "problems": problems}
+    return {**_flood(ctx, n, timer=True, source="process"), **started}
+
+
+def process_rtt(ctx: Context, n: int) -> dict[str, Any]:
+    """``n`` trivial calls in a worker process, one after the other: the round trip.
+
+    After the start-up job and :data:`PROCESS_WARM_CALLS` calls not timed,
+    each call ``square(i)`` is submitted on the main thread and timed until
+    its result is observed there; the next is submitted from a
+    ``QTimer.singleShot(0)`` of that observer.
+
+    Returns
+    -------
+    dict
+        ``rtt_p50_us``, ``rtt_p99_us``, ``rtt_max_us`` (submit to result
+        observed), ``submit_p50_us`` (the submit call on the main thread),
+        ``cpu_us_per_call`` (main-thread CPU from submit to result observed,
+        mean), ``calls`` (timed).
+
+    Raises
+    ------
+    NotSupportedError
+        If the system has no process context.
+    """
+    from PySide6.QtCore import QTimer
+
+    started, problems = _start_processes(ctx)
+    if problems:
+        return {**started, "problems": problems}
+    total = PROCESS_WARM_CALLS + n
+    rtts: list[float] = []
+    submits: list[float] = []
+    cpus: list[float] = []
+    wrong: list[int] = []
+    state = {"i": 0, "t0": 0.0, "cpu0": 0.0}
+
+    def submit() -> None:
+        state["cpu0"] = time.thread_time()
+        state["t0"] = t0 = time.perf_counter()
+        ctx.adapter.process_call(square, state["i"], on_result=on_result)
+        if state["i"] >= PROCESS_WARM_CALLS:
+            submits.append(time.perf_counter() - t0)
+
+    def on_result(value: Any) -> None:
+        t1 = time.perf_counter()
+        cpu1 = time.thread_time()
+        ctx.guard.check()
+        i = int(state["i"])
+        if value != i * i:
+            wrong.append(i)
+        if i >= PROCESS_WARM_CALLS:
+            rtts.append(t1 - state["t0"])
+            cpus.append(cpu1 - state["cpu0"])
+        state["i"] = i + 1
+        if i + 1 == total:
+            ctx.loop.quit()
+        else:
+            QTimer.singleShot(0, submit)
+
+    if not ctx.loop.run(submit):
+        problems.append(f"deadline passed: {state['i']} of {total} calls returned")
+    if wrong:
+        problems.append(f"{len(wrong)} wrong results (the first: call {wrong[0]})")
     return {
-        "items_per_s": _per_s(tally.count, tally.wall),
-        "cpu_us_per_item": tally.cpu * 1e6 / max(tally.count, 1),
-        "delivered": tally.count,
+        "rtt_p50_us": percentile(rtts, 50) * 1e6,
+        "rtt_p99_us": percentile(rtts, 99) * 1e6,
+        "rtt_max_us": max(rtts, default=math.nan) * 1e6,
+        "submit_p50_us": percentile(submits, 50) * 1e6,
+        "cpu_us_per_call": statistics.fmean(cpus) * 1e6 if cpus else math.nan,
+        "calls": len(rtts),
+        **started,
+        "problems": problems,
+    }
+
+
+@dataclass
+class _CancelRound:
+    """One cancelled job: when things happened, as seen on the main thread."""
+
+    t_submit: float = 0.0
+    t_first: float | None = None
+    t_cancel: float | None = None
+    call_s: float = 0.0
+    t_end: float | None = None
+    cancelled: bool = False
+    cancel: Callable[[], None] | None = None
+
+
+def _cancel_rounds(ctx: Context, n: int, *, busy: bool) -> tuple[list[_CancelRound], list[str]]:
+    """``n + 1`` jobs of :func:`~benchmarks.jobs.ticks`, one after the other, each cancelled.
+
+    Each is cancelled from a ``QTimer.singleShot(0)`` of the observer of its
+    first item; the next is submitted once it has ended. The first round is
+    a warm-up and is not returned.
+    """
+    from PySide6.QtCore import QTimer
+
+    rounds: list[_CancelRound] = []
+    current: list[_CancelRound] = []
+
+    def cancel() -> None:
+        r = current[-1]
+        assert r.cancel is not None
+        r.t_cancel = t0 = time.perf_counter()
+        r.cancel()
+        r.call_s = time.perf_counter() - t0
+
+    def on_item(value: int) -> None:
+        t = time.perf_counter()
+        ctx.guard.check()
+        r = current[-1]
+        if r.t_first is None:
+            r.t_first = t
+            QTimer.singleShot(0, cancel)
+
+    def on_ended(cancelled: bool) -> None:
+        t = time.perf_counter()
+        ctx.guard.check()
+        r = current[-1]
+        r.t_end = t
+        r.cancelled = cancelled
+        rounds.append(r)
+        if len(rounds) == n + 1 or r.t_cancel is None:
+            ctx.loop.quit()
+        else:
+            QTimer.singleShot(0, submit)
+
+    def submit() -> None:
+        r = _CancelRound()
+        current.append(r)
+        r.t_submit = time.perf_counter()
+        r.cancel = ctx.adapter.process_cancellable(
+            ticks, CANCEL_ITEM_S, busy, on_item=on_item, on_ended=on_ended
+        )
+
+    what = "busy" if busy else "sleeping"
+    problems: list[str] = []
+    if not ctx.loop.run(submit):
+        problems.append(f"deadline passed: {len(rounds)} of {n + 1} {what} jobs cancelled")
+    early = [r for r in rounds if r.t_cancel is None]
+    if early:
+        problems.append(f"a {what} job ended before it was cancelled")
+    not_cancelled = sum(not r.cancelled for r in rounds)
+    if not_cancelled:
+        problems.append(f"{not_cancelled} {what} jobs did not end CANCELLED")
+    return [r for r in rounds[1:] if r.t_cancel is not None], problems
+
+
+def process_cancel(ctx: Context, n: int) -> dict[str, Any]:
+    """Cancel latency in a worker process: ``n`` sleeping jobs, then ``n`` busy ones.
+
+    Each job yields ``0, 1, ...`` forever, :data:`CANCEL_ITEM_S` of work
+    before each item (:func:`~benchmarks.jobs.ticks`: ``time.sleep``, then
+    a busy loop holding the GIL). Once its first item is observed, a
+    ``QTimer.singleShot(0)`` calls the future's ``cancel()`` on the main
+    thread; the latency runs from that call to the future's ``done``
+    observed there, CANCELLED (both libraries end a running job's future
+    CANCELLED only once the job has stopped: at its next item). Each series
+    starts with a warm-up job not counted, after the start-up job of
+    :func:`_start_processes`.
+
+    Returns
+    -------
+    dict
+        ``cancel_p50_ms``, ``cancel_p99_ms`` (sleeping jobs),
+        ``busy_cancel_p50_ms``, ``busy_cancel_p99_ms`` (busy jobs),
+        ``call_p50_us`` (the ``cancel()`` call itself, main thread, all
+        jobs), ``first_item_p50_ms`` (submit to first item observed, all
+        jobs), ``cancelled`` (jobs timed that ended CANCELLED, of ``2 n``).
+
+    Raises
+    ------
+    NotSupportedError
+        If the system has no process context.
+    """
+    started, problems = _start_processes(ctx)
+    if problems:
+        return {**started, "problems": problems}
+    sleeping, problems = _cancel_rounds(ctx, n, busy=False)
+    busy: list[_CancelRound] = []
+    if not problems:
+        busy, problems = _cancel_rounds(ctx, n, busy=True)
+
+    def latencies(rounds: list[_CancelRound]) -> list[float]:
+        return [r.t_end - r.t_cancel for r in rounds if r.t_end and r.t_cancel]
+
+    both = sleeping + busy
+    return {
+        "cancel_p50_ms": percentile(latencies(sleeping), 50) * 1e3,
+        "cancel_p99_ms": percentile(latencies(sleeping), 99) * 1e3,
+        "busy_cancel_p50_ms": percentile(latencies(busy), 50) * 1e3,
+        "busy_cancel_p99_ms": percentile(latencies(busy), 99) * 1e3,
+        "call_p50_us": percentile([r.call_s for r in both], 50) * 1e6,
+        "first_item_p50_ms": percentile([r.t_first - r.t_submit for r in both if r.t_first], 50)
+        * 1e3,
+        "cancelled": sum(r.cancelled for r in both),
+        "rounds": len(both),
+        **started,
         "problems": problems,
     }
 

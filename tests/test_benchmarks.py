@@ -7,7 +7,10 @@ runs it, with tiny sizes. Systems whose library is not installed are skipped.
 
 import importlib.util
 import io
+import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,7 @@ from benchmarks import report, runner
 from benchmarks.__main__ import main as benchmarks_main
 from benchmarks.catalog import TESTS
 from benchmarks.measures import ESTOP_HOOKS, ESTOP_JOBS, grid_lateness
-from benchmarks.runner import Run, Settings, execute, plan, spawn
+from benchmarks.runner import REPO, Run, Settings, execute, plan, spawn
 from benchmarks.systems import ONLY_TESTS, REFERENCE, SYSTEMS, not_applicable
 
 #: Tiny sizes: enough to exercise every code path in a second or two.
@@ -34,11 +37,15 @@ SIZES = {
     "scale-mem": 50,
     "admission": 60,
     "process": 50,
+    "process-gui": 200,
+    "process-rtt": 10,
+    "process-cancel": 3,
 }
 #: Library each system needs, for the skip reason.
 LIBRARIES = {"traits_futures": "traits_futures", "superqt": "superqt", "qasync": "qasync"}
 #: Tests whose child may answer "n/a" (the system has no such job kind).
-OPTIONAL = {"process", "admission", "loop", "coro", "estop"}
+PROCESS_TESTS = ("process", "process-gui", "process-rtt", "process-cancel")
+OPTIONAL = {*PROCESS_TESTS, "admission", "loop", "coro", "estop"}
 #: (test, system) pairs that must measure even though the test is optional.
 REQUIRED = {
     ("admission", REFERENCE),
@@ -49,6 +56,7 @@ REQUIRED = {
     ("coro", "qasync"),
     ("estop", REFERENCE),
     ("estop", "raw"),
+    *((test, system) for test in PROCESS_TESTS for system in (REFERENCE, "traits_futures")),
 }
 #: Every (system, test) the driver starts a child for.
 PAIRS = [(s, t) for t in TESTS for s in SYSTEMS if not_applicable(s, t) is None]
@@ -167,6 +175,82 @@ def test_coro_and_estop_are_not_applicable_without_them(system: str) -> None:
     assert "no coroutine jobs" in coro["problems"][0]
     assert estop["status"] == "n/a"
     assert "no emergency stop" in estop["problems"][0]
+
+
+#: Systems with a MultiprocessingContext.
+PROCESS_SYSTEMS = [REFERENCE, "traits_futures"]
+
+
+def _process_child(system: str, test: str) -> dict[str, object]:
+    """Run a process test's child; check what every process test reports."""
+    _require(system)
+    result = spawn(Run(rep=1, test=test, size=SIZES[test], system=system), Settings(timeout_s=60))
+    assert result["status"] == "ok", result["problems"]
+    assert result["violations"] == 0
+    assert result["failures"] == 0
+    assert result["setup_ms"] > 0
+    assert result["startup_ms"] > 0
+    return result
+
+
+@pytest.mark.parametrize("system", PROCESS_SYSTEMS)
+def test_process_child_delivers_every_item(system: str) -> None:
+    result = _process_child(system, "process")
+
+    # The measure checks the order and the checksum; here, that all came.
+    assert result["delivered"] == SIZES["process"]
+    assert result["items_per_s"] > 0
+    assert result["cpu_us_per_item"] > 0
+
+
+@pytest.mark.parametrize("system", PROCESS_SYSTEMS)
+def test_process_gui_child_reports_timer_gaps(system: str) -> None:
+    result = _process_child(system, "process-gui")
+
+    assert result["delivered"] == SIZES["process-gui"]
+    assert 0 < result["p99_gap_ms"] <= result["max_gap_ms"]
+    assert 0 <= result["max_gap_at_ms"]
+    assert result["ticks_ratio"] >= 0
+    assert result["items_per_s"] > 0
+
+
+@pytest.mark.parametrize("system", PROCESS_SYSTEMS)
+def test_process_rtt_child_times_every_call(system: str) -> None:
+    result = _process_child(system, "process-rtt")
+
+    assert result["calls"] == SIZES["process-rtt"]
+    assert 0 < result["rtt_p50_us"] <= result["rtt_p99_us"] <= result["rtt_max_us"]
+    assert 0 < result["submit_p50_us"] < result["rtt_max_us"]
+    assert result["cpu_us_per_call"] > 0
+
+
+@pytest.mark.parametrize("system", PROCESS_SYSTEMS)
+def test_process_cancel_child_cancels_every_job(system: str) -> None:
+    n = SIZES["process-cancel"]
+
+    result = _process_child(system, "process-cancel")
+
+    # n sleeping jobs and n busy ones, each ended CANCELLED (warm-ups not counted).
+    assert result["rounds"] == result["cancelled"] == 2 * n
+    assert 0 < result["cancel_p50_ms"] <= result["cancel_p99_ms"]
+    assert 0 < result["busy_cancel_p50_ms"] <= result["busy_cancel_p99_ms"]
+    assert result["call_p50_us"] > 0
+    assert result["first_item_p50_ms"] > 0
+
+
+def test_spawned_workers_import_the_child_without_running_it() -> None:
+    # traits_jobs' context spawns its workers, and a spawned worker imports
+    # the parent's main module, here `python -m benchmarks.child`, as
+    # __mp_main__: its __main__ guard must keep the workers from measuring too.
+    cmd = [sys.executable, "-m", "benchmarks.child", REFERENCE, "process", "20"]
+
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=60, check=True)
+
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert len(lines) == 1, done.stdout
+    result = json.loads(lines[0])
+    assert result["status"] == "ok", result["problems"]
+    assert result["start_method"] == "spawn"
 
 
 def test_qasync_child_is_not_applicable_without_qasync(

@@ -8,6 +8,7 @@ both; a subclass only names the modules.
 """
 
 import importlib
+import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any
@@ -170,6 +171,13 @@ class TraitsApiAdapter(Adapter):
         if context_class is None:
             raise NotSupportedError(f"{self.api_module} has no MultiprocessingContext")
         self._process_context = context_class()
+        # traits-futures' context has no start method of its own: its pool
+        # and manager use multiprocessing's default ("fork" on Linux before
+        # Python 3.14).
+        self.process_start_method = (
+            getattr(self._process_context, "start_method", None)
+            or multiprocessing.get_start_method()
+        )
         self._process_executor = self.api.TraitsExecutor(
             max_workers=self.workers,
             context=self._process_context,
@@ -186,6 +194,37 @@ class TraitsApiAdapter(Adapter):
         """``submit_iteration`` on the process executor."""
         future = self.api.submit_iteration(self._process_executor, fn, *args)
         self._observe_iteration(future, on_item, on_done)
+
+    def process_call(
+        self, fn: Callable[..., Any], *args: Any, on_result: Callable[[Any], None]
+    ) -> None:
+        """``submit_call`` on the process executor; observe ``done``."""
+        future = self.api.submit_call(self._process_executor, fn, *args)
+        future.observe(partial(self._on_call_done, on_result), "done")
+
+    def process_cancellable(
+        self,
+        fn: Callable[..., Iterator[Any]],
+        *args: Any,
+        on_item: Callable[[Any], None],
+        on_ended: Callable[[bool], None],
+    ) -> Callable[[], None]:
+        """``submit_iteration`` on the process executor; ``cancel`` is ``future.cancel``.
+
+        ``on_ended`` is called by the ``done`` observer, with True if the
+        future's state is CANCELLED.
+        """
+        future = self.api.submit_iteration(self._process_executor, fn, *args)
+        cancelled = self.api.CANCELLED
+        future.observe(partial(_forward_new, on_item), "result_event")
+
+        def done(event: Any) -> None:
+            if event.new:
+                on_ended(event.object.state == cancelled)
+
+        future.observe(done, "done")
+        cancel: Callable[[], None] = future.cancel
+        return cancel
 
     def start_claims(self) -> None:
         """Check that the library's jobs can claim resources.

@@ -28,6 +28,9 @@ class Adapter(ABC):
     ----------
     failures : list of str
         Jobs that failed or ended in an unexpected state, for the report.
+    process_start_method : str or None
+        How the process context starts its workers ("spawn", "fork", ...),
+        once :meth:`start_processes` ran.
     """
 
     #: Name of the distribution whose version is reported for this system.
@@ -36,6 +39,7 @@ class Adapter(ABC):
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.failures: list[str] = []
+        self.process_start_method: str | None = None
 
     @abstractmethod
     def call(self, fn: Callable[..., Any], *args: Any, on_result: Callable[[Any], None]) -> None:
@@ -120,6 +124,46 @@ class Adapter(ABC):
         """Like :meth:`iterate`, but run ``fn`` in a worker process.
 
         Called only after :meth:`start_processes` succeeded.
+        """
+        raise NotSupportedError(f"{type(self).__name__} has no process context")
+
+    def process_call(
+        self, fn: Callable[..., Any], *args: Any, on_result: Callable[[Any], None]
+    ) -> None:
+        """Like :meth:`call`, but run ``fn(*args)`` in a worker process.
+
+        Called only after :meth:`start_processes` succeeded.
+        """
+        raise NotSupportedError(f"{type(self).__name__} has no process context")
+
+    def process_cancellable(
+        self,
+        fn: Callable[..., Iterator[Any]],
+        *args: Any,
+        on_item: Callable[[Any], None],
+        on_ended: Callable[[bool], None],
+    ) -> Callable[[], None]:
+        """Run the generator function ``fn(*args)`` in a worker process, to be cancelled.
+
+        Called only after :meth:`start_processes` succeeded.
+
+        Parameters
+        ----------
+        fn : callable
+            A generator function.
+        *args
+            Its arguments.
+        on_item : callable
+            Called on the main thread with each delivered item, in order.
+        on_ended : callable
+            Called on the main thread once, when the job is over (its future
+            done), with True if it ended cancelled.
+
+        Returns
+        -------
+        callable
+            ``cancel()``: the system's cancellation request, called on the
+            main thread (the ``process-cancel`` test times it and what follows).
         """
         raise NotSupportedError(f"{type(self).__name__} has no process context")
 
