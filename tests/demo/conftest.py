@@ -12,14 +12,25 @@ def make_window(qt_executor, qtbot):
     """Open a demo window with fast instruments; close it after the test.
 
     The interlock reads the door every 2 ms; ``hook_timeout`` is the
-    seconds each device's emergency stop hook has to return.
+    seconds each device's emergency stop hook has to return; ``context`` is
+    where the analysis runs ("process": an executor on a worker process,
+    shut down by ``demo.dispose()``).
     """
     opened = []
 
-    def make(stage=None, camera=None, sensor=None, steps=5, step_time=0.001, hook_timeout=5.0):
+    def make(
+        stage=None,
+        camera=None,
+        sensor=None,
+        steps=5,
+        step_time=0.001,
+        hook_timeout=5.0,
+        context="thread",
+    ):
         stage = stage or Stage(speed=500.0, step_time=0.001)
         demo = DemoApp(
             qt_executor,
+            context=context,
             stage=stage,
             camera=camera or Camera(stage=stage, frame_interval=0.002),
             sensor=sensor or TemperatureSensor(interval=0.005),

@@ -46,6 +46,14 @@ def test_row_names_the_job_and_its_kind(executor):
     wait_done(executor, anonymous.future)
 
 
+def test_row_says_where_the_job_runs_only_when_told(executor):
+    """where is empty unless whoever makes the row gives it."""
+    future = submit_call(executor, pow, 2, 2)
+    assert JobRow(future).where == ""
+    assert JobRow(future, where="process").where == "process"
+    wait_done(executor, future)
+
+
 def test_row_follows_state_and_structured_progress(executor):
     """state, cancellable, fraction and message follow the future; completion shows 1."""
     reported, release = threading.Event(), threading.Event()

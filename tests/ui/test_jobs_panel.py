@@ -270,3 +270,99 @@ def test_panel_needs_an_executor(bad):
     """Anything but a TraitsExecutor is refused with a TypeError naming it."""
     with pytest.raises(TypeError, match=r"JobsPanel\(\) expected a TraitsExecutor"):
         JobsPanel(executor=bad)
+
+
+# -- where jobs run: several executors ---------------------------------------------
+
+
+@contextmanager
+def other_executor():
+    """A second executor on its own Qt event loop; shut down after."""
+    from traits_jobs.api import QtEventLoop, TraitsExecutor
+
+    loop = QtEventLoop()
+    executor = TraitsExecutor(event_loop=loop, max_workers=2)
+    try:
+        yield executor
+    finally:
+        try:
+            executor.shutdown(timeout=SAFETY_TIMEOUT)
+        finally:
+            loop.close()
+
+
+def test_rows_say_where_their_jobs_run(qtbot, qt_executor):
+    """With where=, each row shows it in a column after the kind."""
+    with held_jobs(qt_executor, "early") as (early,):
+        with panel_view(executor=qt_executor, where="thread") as (panel, ui):
+            with held_jobs(qt_executor, "late") as (late,):
+                assert [(row.future, row.where) for row in panel.rows] == [
+                    (late, "thread"),
+                    (early, "thread"),
+                ]
+                label = control(row_ui(ui, 0), "where")
+                assert label.text() == "thread" and not label.isHidden()
+
+
+def test_without_where_rows_have_no_where_column(qtbot, qt_executor):
+    """A panel told nowhere shows no where column."""
+    with held_jobs(qt_executor, "job"), panel_view(executor=qt_executor) as (panel, ui):
+        assert panel.rows[0].where == ""
+        assert control(row_ui(ui, 0), "where").isHidden()
+
+
+def test_an_added_executor_s_jobs_get_rows_saying_where(qtbot, qt_executor):
+    """add_executor(): its live and later jobs get rows, newest first, with its where."""
+    with other_executor() as other, held_jobs(other, "before") as (before,):
+        with panel_view(executor=qt_executor, where="thread") as (panel, ui):
+            panel.add_executor(other, where="process")
+            assert panel.executors == [qt_executor, other]
+            with held_jobs(qt_executor, "here") as (here,), held_jobs(other, "there") as (there,):
+                assert [(row.future, row.where) for row in panel.rows] == [
+                    (there, "process"),
+                    (here, "thread"),
+                    (before, "process"),
+                ]
+                assert control(row_ui(ui, 0), "where").text() == "process"
+                assert control(row_ui(ui, 1), "where").text() == "thread"
+
+
+def test_cancel_all_cancels_the_jobs_of_every_executor_shown(qtbot, qt_executor):
+    """ "Cancel all" cancels the live jobs of the panel's executor and of those added."""
+    with other_executor() as other, panel_view(executor=qt_executor) as (panel, ui):
+        panel.add_executor(other, where="process")
+        with held_jobs(qt_executor, "a") as (a,), held_jobs(other, "b") as (b,):
+            click(qtbot, control(ui, "cancel_all"))
+            qtbot.waitUntil(lambda: not a.cancellable and not b.cancellable, timeout=WAIT_MS)
+        wait_done(qt_executor, a)
+        wait_done(other, b)
+        assert (a.state, b.state) == (CANCELLED, CANCELLED)
+
+
+def test_dispose_stops_following_every_executor(qtbot, qt_executor):
+    """After dispose(), jobs of an added executor get no rows either."""
+    with other_executor() as other:
+        panel = JobsPanel(qt_executor)
+        panel.add_executor(other, where="process")
+        panel.dispose()
+        future = submit_call(other, pow, 2, 2)
+        wait_done(other, future)
+        assert panel.rows == []
+
+
+def test_add_executor_refuses_what_it_cannot_show(qtbot, qt_executor):
+    """Not an executor, a where that is not a str, or an executor shown already: refused."""
+    panel = JobsPanel(qt_executor)
+    try:
+        with pytest.raises(TypeError, match=r"add_executor\(\) expected a TraitsExecutor"):
+            panel.add_executor("executor")
+        with pytest.raises(TypeError, match="where= to be a str such as 'process', got 1"):
+            panel.add_executor(qt_executor, where=1)
+        with pytest.raises(ValueError, match=r"shows the jobs of .* already"):
+            panel.add_executor(qt_executor)
+        with pytest.raises(TypeError, match=r"JobsPanel\(\) expected where= to be a str"):
+            JobsPanel(qt_executor, where=None)
+    finally:
+        panel.dispose()
+    with pytest.raises(ValueError, match="disposed JobsPanel"):
+        panel.add_executor(qt_executor)

@@ -1,10 +1,16 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""``python -m traits_jobs.demo [--tour] [--screenshots DIR]``: run the demo.
+"""``python -m traits_jobs.demo [--tour] [--screenshots DIR] [--context {thread,process}]``.
 
 With a display it opens the window and runs the Qt event loop until the
 window closes. Without one (no ``DISPLAY`` nor ``WAYLAND_DISPLAY`` on Linux),
 or with ``--tour``, it runs the scripted tour: offscreen when there is no
 display, screenshots into ``DIR`` (default ``./traits_jobs_demo_screenshots``).
+``--context process`` runs the analysis in a worker process.
+
+Worker processes start with "spawn": each imports what it needs afresh.
+``python -m`` runs this file as ``__main__``; a worker does not run it again
+(it skips a package's ``__main__`` module), and were this file run by its
+path, the guard at the bottom would keep a worker from starting the demo.
 """
 
 import argparse
@@ -12,6 +18,8 @@ import importlib.util
 import os
 import sys
 from pathlib import Path
+
+from traits_jobs.demo.processes import CONTEXTS
 
 #: Where the tour's screenshots go (traits_jobs.demo.tour.DEFAULT_SCREENSHOTS); not
 #: imported from there, so that nothing imports Qt before QT_QPA_PLATFORM is set.
@@ -44,6 +52,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="DIR",
         help=f"folder for the tour's screenshots (default: ./{DEFAULT_SCREENSHOTS})",
     )
+    parser.add_argument(
+        "--context",
+        choices=CONTEXTS,
+        default="thread",
+        help="where the analysis runs: on a worker thread (default) or in a worker process",
+    )
     return parser.parse_args(argv)
 
 
@@ -52,8 +66,11 @@ def missing_demo_packages() -> list[str]:
     return [name for name in ("pyqtgraph", "numpy") if importlib.util.find_spec(name) is None]
 
 
-def open_window() -> int:
-    """Show the demo window until it closes; stop the executor. Returns 0."""
+def open_window(context: str = "thread") -> int:
+    """Show the demo window until it closes; stop the executors. Returns 0.
+
+    ``context`` is where the analysis runs: "thread" or "process".
+    """
     from pyface.api import GUI
 
     from traits_jobs.api import QtEventLoop, TraitsExecutor
@@ -61,13 +78,14 @@ def open_window() -> int:
 
     gui = GUI()
     executor = TraitsExecutor(event_loop=QtEventLoop())
-    demo = DemoApp(executor)
+    demo = DemoApp(executor, context=context)
     try:
         demo.edit_traits()
         gui.start_event_loop()
     finally:
-        # Closing the window stopped the executor (ExecutorCloseHandler);
-        # wait for the cancelled jobs to end.
+        # Closing the window stopped the executors (DemoCloseHandler); wait
+        # for the cancelled jobs to end. dispose() shuts the executor on
+        # worker processes down, waiting for its process to exit.
         executor.shutdown(timeout=SHUTDOWN_TIMEOUT)
         demo.dispose()
     return 0
@@ -90,12 +108,12 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     os.environ.setdefault("ETS_TOOLKIT", "qt")
     if display and not args.tour:
-        return open_window()
+        return open_window(args.context)
     from traits_jobs.demo.tour import run_tour
 
     if not display:
         print("No display found: running the scripted tour offscreen.")
-    run_tour(args.screenshots)
+    run_tour(args.screenshots, context=args.context)
     return 0
 
 

@@ -20,7 +20,10 @@ options for real:
 - a scan, one iteration job claiming ``"stage"`` and ``"camera"``: it moves,
   acquires a fixed number of spectra, analyses them, and can be cancelled
   at any point;
-- a slow analysis of the latest spectra, with structured progress;
+- a slow analysis of the latest spectra, with structured progress; with
+  ``context="process"`` (``--context process``) it runs in a worker
+  process, on a second executor (:mod:`traits_jobs.demo.processes`), and
+  the jobs panel says where each job runs;
 - a red Emergency stop button, also on the Esc key: ``executor.emergency_stop()``
   cancels every job and calls the stop hook that each device registered
   (``executor.add_emergency_stop``): the stage halts where it is, the camera
@@ -53,6 +56,7 @@ from traits.api import (
     Array,
     Bool,
     Button,
+    Enum,
     Float,
     HasStrictTraits,
     Instance,
@@ -92,6 +96,7 @@ from traits_jobs.demo.instruments import (
     analysis,
     scan,
 )
+from traits_jobs.demo.processes import CONTEXTS, ProcessExecutor
 from traits_jobs.demo.view import demo_view
 from traits_jobs.ui.api import FailureReporter, JobsPanel
 from traits_jobs.ui.failures import check_executor
@@ -108,6 +113,9 @@ INTERLOCK = "door interlock"
 #: The shortest and longest sampling intervals of the temperature, in seconds.
 INTERVAL_RANGE = (0.001, 60.0)
 
+#: Seconds dispose() waits for the process jobs, then for the worker process, to end.
+PROCESS_SHUTDOWN_TIMEOUT = 10.0
+
 
 class DemoApp(HasStrictTraits):
     """The demo window's model: instruments, jobs, and what the window shows.
@@ -122,6 +130,10 @@ class DemoApp(HasStrictTraits):
     executor : TraitsExecutor
         Runs the jobs; the caller stops it when the window has closed. The
         stage runs its moves on it too, unless it has an executor already.
+    context : {"thread", "process"}
+        Where the analysis runs. "process" makes a second executor, on
+        worker processes and the same event loop, owned by the window:
+        closing the window stops it and :meth:`dispose` shuts it down.
     stage, camera, sensor : optional
         The simulated instruments; fast ones make fast tests.
 
@@ -135,6 +147,18 @@ class DemoApp(HasStrictTraits):
     """
 
     executor = Instance(TraitsExecutor, allow_none=False)
+
+    #: Where the analysis runs: on a worker thread of ``executor``, or in a
+    #: worker process of ``analysis_executor``. Fixed once made.
+    context = Enum(*CONTEXTS)
+
+    #: Runs the analysis: ``executor``, or the executor of ``processes``.
+    analysis_executor = Instance(TraitsExecutor, allow_none=False)
+
+    #: With context "process", the executor on worker processes, its pool
+    #: and its context, owned by the window; None with "thread".
+    processes = Instance(ProcessExecutor)
+
     stage = Instance(Stage, (), allow_none=False)
     camera = Instance(Camera, allow_none=False)
     sensor = Instance(TemperatureSensor, allow_none=False)
@@ -235,6 +259,8 @@ class DemoApp(HasStrictTraits):
 
     #: Reports failed jobs whose error nothing read (see _show_failure).
     failures = Instance(FailureReporter, allow_none=False)
+    #: The same for the analysis executor, when it is not ``executor``.
+    analysis_failures = Instance(FailureReporter)
     #: The list of live and recent jobs, with their progress and Cancel buttons.
     jobs_panel = Instance(JobsPanel, allow_none=False)
 
@@ -254,9 +280,14 @@ class DemoApp(HasStrictTraits):
     #: True once dispose() was called: the interlock is not restarted.
     _disposed = Bool(False)
 
+    #: Process jobs that an emergency stop cancelled: their end is not news.
+    _stopped_processes = List(AnyTrait())
+    #: How many of them the next emergency report is to mention.
+    _unreported_processes = Int(0)
+
     def __init__(self, executor: Any = None, **traits: Any) -> None:
         check_executor(executor, "DemoApp()")
-        super().__init__(executor=executor, **traits)
+        super().__init__(executor=executor, analysis_executor=executor, **traits)
         if self.stage.executor is None:
             self.stage.executor = executor
         # Each device's stop, called at once on a thread of its own by an
@@ -275,10 +306,19 @@ class DemoApp(HasStrictTraits):
             for name in self._hooks:
                 executor.remove_emergency_stop(name)
             raise
+        if self.context == "process":
+            # The same event loop: waiting on it (the tour, tests) sees both.
+            self.processes = ProcessExecutor(executor.event_loop)
+            self.analysis_executor = self.processes.executor
         self._recent = collections.deque(maxlen=RECENT_FRAMES)
         # Unread failures are shown in the status line rather than logged as errors.
         self.failures = FailureReporter(executor, report=lambda future: None)
-        self.jobs_panel = JobsPanel(executor=executor, reporter=self.failures)
+        self.jobs_panel = JobsPanel(executor, where="thread", reporter=self.failures)
+        if self.processes is not None:
+            self.analysis_failures = FailureReporter(
+                self.analysis_executor, report=lambda future: None
+            )
+            self.jobs_panel.add_executor(self.analysis_executor, where="process")
         self._watch_door()
         self._update_enabled()
 
@@ -295,7 +335,8 @@ class DemoApp(HasStrictTraits):
     def dispose(self) -> None:
         """Stop the interlock's watch, unregister the hooks, stop following the executor.
 
-        Main thread only.
+        With context "process", shut the executor on worker processes down
+        too, waiting for its process to exit. Main thread only.
         """
         self._disposed = True
         if self.interlock_future is not None:
@@ -305,22 +346,33 @@ class DemoApp(HasStrictTraits):
         self._hooks = []
         self.jobs_panel.dispose()
         self.failures.dispose()
+        if self.analysis_failures is not None:
+            self.analysis_failures.dispose()
+        if self.processes is not None:
+            self.processes.shutdown(timeout=PROCESS_SHUTDOWN_TIMEOUT)
+
+    @property
+    def separate_analysis(self) -> bool:
+        """Whether the analysis runs on an executor of its own (context "process")."""
+        return self.analysis_executor is not self.executor
 
     # -- emergency stop and interlock --------------------------------------------
 
     def trigger_emergency_stop(self) -> CallFuture | None:
         """Stop everything now: the Emergency stop button and the Esc key. Main thread only.
 
-        Cancels every job but the interlock's watch and calls every device's
-        hook; never blocks. The status line shows the report once every hook
-        has returned or timed out. Returns the emergency stop's future, or
-        None if the executor has stopped.
+        Cancels every job but the interlock's watch, the analysis in a
+        worker process too, and calls every device's hook; never blocks. The
+        status line shows the report once every hook has returned or timed
+        out. Returns the emergency stop's future, or None if the executor
+        has stopped.
         """
         try:
             future = self.executor.emergency_stop()
         except ExecutorStateError as error:
             self.status = f"Emergency stop: {error}"
             return None
+        self._cancel_process_jobs()
         self._own_stops.append(future)
         self.status = "Emergency stop: stopping every device"
         return future
@@ -347,6 +399,9 @@ class DemoApp(HasStrictTraits):
     @observe("executor:emergency_stopped")
     def _show_emergency_report(self, event: Any) -> None:
         report: EmergencyReport = event.new
+        # The main thread hears of the interlock's stop (made on its worker) here first.
+        self._cancel_process_jobs()
+        in_processes, self._unreported_processes = self._unreported_processes, 0
         own = [
             future
             for future in self._own_stops
@@ -359,7 +414,17 @@ class DemoApp(HasStrictTraits):
         source = "Door opened, emergency stop" if door and not own else "Emergency stop"
         self.last_report = report
         self.emergency_count += 1
-        self.status = f"{source}: {describe_report(report)}"
+        self.status = f"{source}: {describe_report(report, in_processes)}"
+
+    def _cancel_process_jobs(self) -> None:
+        """Cancel the jobs in worker processes, which the emergency stop does not reach."""
+        if self.separate_analysis:
+            cancelled = self.analysis_executor.cancel_all()
+            self._unreported_processes += len(cancelled)
+            self._stopped_processes = [
+                *(future for future in self._stopped_processes if not future.done),
+                *cancelled,
+            ]
 
     @observe("interlock_future:done")
     def _interlock_ended(self, event: Any) -> None:
@@ -453,9 +518,12 @@ class DemoApp(HasStrictTraits):
 
     @observe("analyse")
     def _start_analysis(self, event: Any) -> None:
-        self.status = f"Analysing {len(self._recent)} spectra"
+        where = " in a worker process" if self.separate_analysis else ""
+        self.status = f"Analysing {len(self._recent)} spectra{where}"
+        # With context "process", this pickles `analysis` (a module-level
+        # function, found again by import) and the spectra for the worker.
         self.analysis_future = submit_call(
-            self.executor,
+            self.analysis_executor,
             analysis,
             list(self._recent),
             step_time=self.analysis_step_time,
@@ -485,6 +553,8 @@ class DemoApp(HasStrictTraits):
     def _cancel_everything(self, event: Any) -> None:
         # Every job but the interlock's watch (submitted with cancel_on_abort=False).
         cancelled = len(self.executor.cancel_all())
+        if self.separate_analysis:
+            cancelled += len(self.analysis_executor.cancel_all())
         self.status = f"Cancelled {cancelled} job{'s' if cancelled != 1 else ''}"
 
     # -- following the jobs ---------------------------------------------------
@@ -544,7 +614,9 @@ class DemoApp(HasStrictTraits):
             # tells of the emergency stop, and the jobs panel shows the error.
             return
         report = self.last_report
-        if report is not None and future in report.cancelled:
+        if (report is not None and future in report.cancelled) or (
+            future in self._stopped_processes
+        ):
             return  # The status line shows the emergency stop's report.
         if future.state == "completed":
             analysis_future = self.analysis_future
@@ -559,7 +631,7 @@ class DemoApp(HasStrictTraits):
         # A failure is not read here: the FailureReporter reports it, once,
         # to the status line (_show_failure) and the jobs panel.
 
-    @observe("failures:last_message")
+    @observe("failures:last_message, analysis_failures:last_message")
     def _show_failure(self, event: Any) -> None:
         if event.new:
             self.status = f"Error: {event.new}"
@@ -573,6 +645,7 @@ class DemoApp(HasStrictTraits):
         # "." rather than ":": a new future counts too (its claim was made
         # before the click's handler stored it).
         "executor:claimed_resources, executor:jobs, frame_count, "
+        "analysis_executor:claimed_resources, analysis_executor:jobs, "
         "live_future.cancellable, live_future.paused, live_pause_requested, "
         "temperature_future.cancellable"
     )
@@ -590,10 +663,14 @@ class DemoApp(HasStrictTraits):
         sensor: Any = claims.get("sensor")
         self.poll_enabled = sensor is None
         self.stop_polling_enabled = sensor is not None and sensor.cancellable
-        self.analyse_enabled = "analysis" not in claims and self.frame_count > 0
+        analysing = "analysis" in self.analysis_executor.claimed_resources
+        self.analyse_enabled = not analysing and self.frame_count > 0
         self.scan_enabled = "stage" not in claims and (camera is None or camera in background)
+        jobs = self.executor.jobs
+        if self.separate_analysis:
+            jobs = [*jobs, *self.analysis_executor.jobs]
         self.cancel_all_enabled = any(
-            future.cancellable for future in self.executor.jobs if _cancelled_by_cancel_all(future)
+            future.cancellable for future in jobs if _cancelled_by_cancel_all(future)
         )
 
     def _get_position_text(self) -> str:
@@ -627,14 +704,17 @@ class DemoApp(HasStrictTraits):
 
     def default_traits_view(self) -> View:
         """The window: controls on the left, plot and jobs on the right."""
-        return demo_view(self.executor, self.camera.wavelengths)
+        return demo_view(self.executor, self.camera.wavelengths, self.analysis_executor)
 
 
-def describe_report(report: EmergencyReport) -> str:
+def describe_report(report: EmergencyReport, process_jobs: int = 0) -> str:
     """One line for the status bar: the jobs cancelled, then each hook's outcome.
 
     For example "3 jobs cancelled; ok: stage, camera; failed: heater
-    (RuntimeError: relay stuck); timed out: shutter".
+    (RuntimeError: relay stuck); timed out: shutter". ``process_jobs``
+    counts the jobs cancelled on the executor on worker processes, which
+    the report does not list: "3 jobs cancelled, 1 more in a worker
+    process", or "1 job cancelled in a worker process".
     """
     ok, failed, timed_out = [], [], []
     for name, outcome in report.hooks.items():
@@ -645,13 +725,23 @@ def describe_report(report: EmergencyReport) -> str:
         else:
             timed_out.append(name)
     count = len(report.cancelled)
-    parts = [f"{count} job{'s' if count != 1 else ''} cancelled"]
+    if count == 0 and process_jobs:
+        parts = [f"{_jobs(process_jobs)} cancelled in a worker process"]
+    else:
+        parts = [f"{_jobs(count)} cancelled"]
+        if process_jobs:
+            parts[0] += f", {process_jobs} more in a worker process"
     for label, names in (("ok", ok), ("failed", failed), ("timed out", timed_out)):
         if names:
             parts.append(f"{label}: {', '.join(names)}")
     if not report.hooks:
         parts.append("no device registered a stop")
     return "; ".join(parts)
+
+
+def _jobs(count: int) -> str:
+    """``"1 job"``, ``"3 jobs"``."""
+    return f"{count} job{'s' if count != 1 else ''}"
 
 
 def _halted(future: Any) -> bool:

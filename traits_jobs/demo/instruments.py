@@ -2,8 +2,9 @@
 """Simulated instruments for the demo: no hardware, pure Python and numpy.
 
 Everything here runs on worker threads (or the executor's asyncio loop), as
-the jobs of the demo, and is thread-safe. The timings are parameters so that
-tests can run them fast:
+the jobs of the demo, and is thread-safe; :func:`analysis` may run in a
+worker process instead. The timings are parameters so that tests can run
+them fast:
 
 - :class:`Stage`: a motorised stage that moves at ``speed`` in small steps,
   reporting its position with :func:`~traits_jobs.api.report_progress`; its
@@ -565,7 +566,10 @@ def analysis(
 ) -> AnalysisResult:
     """Analyse a stack of spectra slowly, in ``steps`` steps, reporting each. Runs as a job.
 
-    Raises ValueError if ``frames`` is empty.
+    Raises ValueError if ``frames`` is empty. A module-level function whose
+    arguments and :class:`AnalysisResult` pickle: it runs in a worker
+    process too (``--context process``), where it needs nothing of the
+    main process.
     """
     if len(frames) == 0:
         msg = "analysis needs at least one spectrum, got none"

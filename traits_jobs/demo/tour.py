@@ -6,7 +6,8 @@ so), clicks its buttons one step at a time, runs the Qt event loop until
 each step's outcome shows, saves a screenshot after each important step,
 prints what happened, then stops the executor and closes the window. Its
 last steps press Esc, the emergency stop, and open the door of the
-simulated interlock.
+simulated interlock. With ``context="process"`` the analysis runs in a
+worker process, and the jobs panel says so.
 
 Each wait has a timeout; a step whose outcome does not show raises
 :exc:`TourError`, naming the step.
@@ -182,12 +183,16 @@ class Tour:
         say(f"    scan {scan.end_reason}: {demo.result_text}")
         self.shot("scan-done")
 
-        say("5. Analyse the latest spectra, then cancel the analysis from the jobs panel")
+        where = "in a worker process" if demo.context == "process" else "on a worker thread"
+        say(
+            f"5. Analyse the latest spectra ({where}), then cancel the analysis from the jobs panel"
+        )
         self.click("analyse")
         analysis = _started(demo.analysis_future, "analysis")
         self.wait(lambda: _fraction(analysis) >= 0.2, "the analysis is 20 % done")
         self.shot("analysing")
         rows = [row for row in demo.jobs_panel.rows if row.future is analysis]
+        say(f"    the jobs panel: {rows[0].name} [{rows[0].where}], {rows[0].kind}")
         rows[0].cancel_button = True  # the row's Cancel button
         self.wait(lambda: analysis.done, "the analysis has stopped")
         say(f"    analysis {analysis.state} at {_fraction(analysis):.0%}")
@@ -217,7 +222,11 @@ class Tour:
         """The window the GUI tutorial builds (traits_jobs.demo.stage_gui)."""
         say = self.say
         say("8. The GUI tutorial's window: a stage move with a bar, Cancel, and errors")
-        window = StageWindow(self.executor)
+        # An executor of its own, as the tutorial's application has: its jobs
+        # panel lists the tutorial's jobs only, not the demo's interlock.
+        # The same event loop, which self.wait runs.
+        executor = TraitsExecutor(event_loop=self.executor.event_loop)
+        window = StageWindow(executor)
         ui = window.edit_traits()
         # The stage control is a view of its own inside the window.
         stage_ui = ui.get_editors("stage")[0]._ui
@@ -238,7 +247,7 @@ class Tour:
             self.shot("tutorial-failed", ui)
             # A job whose error no code reads: the FailureReporter says so.
             say("    a job nobody watches fails; the window's FailureReporter logs it:")
-            submit_call(self.executor, float, "12 mm", name="parse setting")
+            submit_call(executor, float, "12 mm", name="parse setting")
             self.wait(lambda: window.failures.last_message != "", "the failure is reported")
             say(f"    last failure: {window.failures.last_message}")
             self.shot("tutorial-jobs", ui)
@@ -246,6 +255,7 @@ class Tour:
             ui.dispose()
             window.jobs.dispose()
             window.failures.dispose()
+            executor.shutdown(timeout=STEP_TIMEOUT)
 
     def run_safety(self) -> None:
         """The emergency stop (Esc) and the interlock (the door)."""
@@ -341,6 +351,7 @@ def run_tour(
     screenshots: Path = DEFAULT_SCREENSHOTS,
     executor: TraitsExecutor | None = None,
     say: Callable[[str], object] = print,
+    context: str = "thread",
 ) -> list[Path]:
     """Run the tour; return the screenshots' paths. Main thread only.
 
@@ -353,6 +364,9 @@ def run_tour(
         One passed in is left running.
     say : callable
         Called with each line of commentary; ``print`` by default.
+    context : {"thread", "process"}
+        Where the analysis runs (see :class:`~traits_jobs.demo.app.DemoApp`).
+        The executor on worker processes is shut down at the end either way.
     """
     from traits_jobs.api import QtEventLoop
 
@@ -361,8 +375,11 @@ def run_tour(
     if executor is None:
         executor = TraitsExecutor(event_loop=QtEventLoop())
     started = time.monotonic()
-    say(f"traits_jobs demo tour on the Qt platform {application.platformName()!r}")
-    demo = DemoApp(executor)
+    say(
+        f"traits_jobs demo tour on the Qt platform {application.platformName()!r}, "
+        f"the analysis on a worker {context}"
+    )
+    demo = DemoApp(executor, context=context)
     ui = demo.edit_traits()
     try:
         tour = Tour(demo, ui, Path(screenshots), say)

@@ -8,12 +8,13 @@ bindings (:data:`EMERGENCY_KEYS`), wherever the focus is in the window.
 """
 
 import numpy as np
+from traits.api import Instance
 from traitsui.api import Group, HGroup, Item, UIInfo, VGroup, View, spring
 from traitsui.key_bindings import KeyBinding, KeyBindings
 
 from traits_jobs.api import TraitsExecutor
 from traits_jobs.demo.plot_editor import SpectrumPlotEditor
-from traits_jobs.ui.api import ExecutorCloseHandler, JobProgressEditor
+from traits_jobs.ui.api import ExecutorCloseHandler, JobProgressEditor, confirm_close
 
 #: The Emergency stop button's look: red, white bold text.
 EMERGENCY_STYLE = (
@@ -33,21 +34,41 @@ EMERGENCY_KEYS = KeyBindings(
 class DemoCloseHandler(ExecutorCloseHandler):
     """Closes the demo window, asking first if jobs run besides the interlock's watch.
 
-    The watch runs as long as the window is open: alone, it is no reason to ask.
+    The watch runs as long as the window is open: alone, it is no reason to
+    ask. Closing stops :attr:`executor` and :attr:`analysis_executor` both.
     """
 
+    #: The executor on worker processes of the analysis, if it has one.
+    analysis_executor = Instance(TraitsExecutor)
+
     def close(self, info: UIInfo, is_ok: bool) -> bool:
-        executor = self.executor
         watch = getattr(info.object, "interlock_future", None)
-        if executor is not None and executor.running:
-            others = [future for future in executor.jobs if not future.done and future is not watch]
-            if not others:
+        running = [
+            executor
+            for executor in dict.fromkeys((self.executor, self.analysis_executor))
+            if executor is not None and executor.running
+        ]
+        busy = [
+            executor
+            for executor in running
+            if any(not future.done and future is not watch for future in executor.jobs)
+        ]
+        if busy:
+            # The question counts the jobs of the first busy executor.
+            parent = info.ui.control if info.ui is not None else None
+            if not confirm_close(busy[0], parent):
+                return False
+        for executor in running:
+            if executor.running:
                 executor.stop()
-                return True
-        return super().close(info, is_ok)
+        return True
 
 
-def demo_view(executor: TraitsExecutor, wavelengths: np.ndarray) -> View:
+def demo_view(
+    executor: TraitsExecutor,
+    wavelengths: np.ndarray,
+    analysis_executor: TraitsExecutor | None = None,
+) -> View:
     """The window: controls on the left, the spectrum and the jobs on the right.
 
     Parameters
@@ -56,6 +77,8 @@ def demo_view(executor: TraitsExecutor, wavelengths: np.ndarray) -> View:
         Closing the window asks before cancelling this executor's jobs.
     wavelengths : array
         The x values of the plotted spectrum.
+    analysis_executor : TraitsExecutor, optional
+        The analysis's executor, if not ``executor``: closing stops it too.
     """
     button = {"show_label": False}
     controls = VGroup(
@@ -132,7 +155,7 @@ def demo_view(executor: TraitsExecutor, wavelengths: np.ndarray) -> View:
             HGroup(Item("status", style="readonly", show_label=False, springy=True)),
         ),
         title="traits_jobs demo: a simulated instrument",
-        handler=DemoCloseHandler(executor=executor),
+        handler=DemoCloseHandler(executor=executor, analysis_executor=analysis_executor),
         key_bindings=EMERGENCY_KEYS,
         resizable=True,
         width=1200,

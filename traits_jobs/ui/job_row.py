@@ -96,6 +96,8 @@ class JobRow(HasStrictTraits):
     ----------
     future : BaseFuture
         The future to show.
+    **traits
+        Initial values of other traits, such as ``where``.
 
     Raises
     ------
@@ -111,6 +113,11 @@ class JobRow(HasStrictTraits):
 
     #: The kind of job, in words ("call", "iteration", "progress", ...).
     kind = Str()
+
+    #: Where the job runs, in words ("thread", "process", ...), as whoever
+    #: made the row said (a :class:`~traits_jobs.ui.api.JobsPanel` says what
+    #: it was told for the job's executor); empty when nobody said.
+    where = Str()
 
     #: The future's state.
     state = FutureState()

@@ -6,6 +6,12 @@ recent job, newest first, and a default TraitsUI view of them: name, kind,
 state, a progress bar, the time spent, the error of a failed job, and a
 Cancel button per row, with "Cancel all" above.
 
+A panel can show the jobs of several executors, one on threads and one on
+worker processes say: ``JobsPanel(executor, where="thread")``, then
+``panel.add_executor(other, where="process")``. Each row then says where
+its job runs, in a column after the kind; without ``where`` there is no
+such column. "Cancel all" cancels the jobs of every executor shown.
+
 Each row is shown with :data:`job_row_view`. A loop job's row says its
 iteration and missed counts under its bar, brought up to date by the
 panel's refresh timer (not at each iteration); the row of a job that can
@@ -70,6 +76,7 @@ job_row_view = View(
             # Negative widths are fixed: the columns line up from row to row.
             Item("name", style="readonly", show_label=False, width=-120),
             Item("kind", style="readonly", show_label=False, width=-65),
+            Item("where", style="readonly", show_label=False, width=-55, visible_when="where"),
             Item("state", style="readonly", show_label=False, width=-75),
             Item("future", editor=JobProgressEditor(), show_label=False, springy=True),
             # Next to the springy bar, which takes its place when it is hidden:
@@ -112,6 +119,9 @@ class JobsPanel(HasStrictTraits):
     ----------
     executor : TraitsExecutor
         The executor to show; jobs already live are included.
+    where : str, optional
+        Where its jobs run, in words ("thread", "process", ...): each of
+        their rows says so (:attr:`JobRow.where`). Empty says nothing.
     **traits
         ``max_finished``, ``finished_lifetime``, ``reporter``.
 
@@ -121,7 +131,7 @@ class JobsPanel(HasStrictTraits):
         If ``executor`` is not a TraitsExecutor.
     """
 
-    #: The executor whose jobs are shown.
+    #: The executor whose jobs are shown; :meth:`add_executor` adds others.
     executor = Instance(TraitsExecutor, allow_none=False)
 
     #: One row per live or recent job, newest first.
@@ -133,7 +143,7 @@ class JobsPanel(HasStrictTraits):
     #: Seconds a finished row is kept; None keeps it (up to max_finished).
     finished_lifetime = Union(None, Float())
 
-    #: Cancels every live job of the executor.
+    #: Cancels every live job of the executors shown.
     cancel_all = Button("Cancel all")
 
     #: Whether any row can be cancelled; enables "Cancel all".
@@ -149,6 +159,8 @@ class JobsPanel(HasStrictTraits):
     refreshing = Property(Bool, observe="_refreshing")
 
     _refreshing = Bool(False)
+    #: TraitsExecutor -> the observer of its jobs, for every executor shown.
+    _followed = AnyTrait()
     #: JobRow -> time.monotonic() when the panel saw it finished.
     _finished_at = AnyTrait()
     #: BaseFuture -> JobRow, for every row.
@@ -174,15 +186,53 @@ class JobsPanel(HasStrictTraits):
         handler=_PanelViewHandler(),
     )
 
-    def __init__(self, executor: Any = None, **traits: Any) -> None:
+    def __init__(self, executor: Any = None, *, where: str = "", **traits: Any) -> None:
         check_executor(executor, "JobsPanel()")
+        _check_where(where, "JobsPanel()")
         super().__init__(executor=executor, **traits)
         self._finished_at = {}
         self._row_of = {}
-        executor.observe(self._jobs_changed, "jobs")
-        self._add_rows(executor.jobs)
+        self._followed = {}
+        self._follow(executor, where)
 
     # -- public -------------------------------------------------------------
+
+    @property
+    def executors(self) -> list[TraitsExecutor]:
+        """The executors whose jobs are shown: :attr:`executor` first, then those added."""
+        return list(self._followed)
+
+    def add_executor(self, executor: Any, *, where: str = "") -> None:
+        """Show the jobs of ``executor`` too, its rows saying ``where``. Main thread only.
+
+        Its jobs already live get rows at once. "Cancel all" cancels its
+        jobs too; :meth:`dispose` stops following it.
+
+        Parameters
+        ----------
+        executor : TraitsExecutor
+            Another executor, one on worker processes say.
+        where : str, optional
+            Where its jobs run, in words ("process", ...); empty says nothing.
+
+        Raises
+        ------
+        TypeError
+            If ``executor`` is not a TraitsExecutor, or ``where`` not a str.
+        ValueError
+            If the panel shows that executor already, or was disposed.
+        """
+        check_executor(executor, "JobsPanel.add_executor()")
+        _check_where(where, "JobsPanel.add_executor()")
+        if self._disposed:
+            msg = "add_executor() was called on a disposed JobsPanel; make a new panel instead."
+            raise ValueError(msg)
+        if executor in self._followed:
+            msg = f"the JobsPanel shows the jobs of {executor!r} already; add each executor once"
+            raise ValueError(msg)
+        self._follow(executor, where)
+        self._prune(time.monotonic())
+        self._update_timer()
 
     def refresh(self, now: float | None = None) -> None:
         """Update live rows' elapsed times and loop counts; drop expired finished rows.
@@ -205,7 +255,8 @@ class JobsPanel(HasStrictTraits):
         if self._disposed:
             return
         self._disposed = True
-        self.executor.observe(self._jobs_changed, "jobs", remove=True)
+        for executor, observer in self._followed.items():
+            executor.observe(observer, "jobs", remove=True)
         self._update_timer()
         for row in self.rows:
             row.dispose()
@@ -214,16 +265,21 @@ class JobsPanel(HasStrictTraits):
 
     # -- rows -----------------------------------------------------------------
 
-    def _jobs_changed(self, event: Any) -> None:
-        try:
-            self._add_rows(event.new)
-            self._prune(time.monotonic())
-            self._update_timer()
-        except Exception:
-            logger.exception("JobsPanel could not follow the jobs of %r", self.executor)
+    def _follow(self, executor: TraitsExecutor, where: str) -> None:
+        def jobs_changed(event: Any) -> None:
+            try:
+                self._add_rows(event.new, where)
+                self._prune(time.monotonic())
+                self._update_timer()
+            except Exception:
+                logger.exception("JobsPanel could not follow the jobs of %r", executor)
 
-    def _add_rows(self, futures: list[BaseFuture]) -> None:
-        new = [JobRow(f) for f in futures if f not in self._row_of]
+        self._followed[executor] = jobs_changed
+        executor.observe(jobs_changed, "jobs")
+        self._add_rows(executor.jobs, where)
+
+    def _add_rows(self, futures: list[BaseFuture], where: str) -> None:
+        new = [JobRow(f, where=where) for f in futures if f not in self._row_of]
         if not new:
             return
         for row in new:
@@ -259,9 +315,10 @@ class JobsPanel(HasStrictTraits):
 
     @observe("cancel_all")
     def _cancel_all_clicked(self, event: Any) -> None:
-        # The executor's own: jobs submitted with cancel_on_abort=False (an
+        # The executors' own: jobs submitted with cancel_on_abort=False (an
         # interlock watch, a logger) run on.
-        self.executor.cancel_all()
+        for executor in list(self._followed):
+            executor.cancel_all()
 
     @observe("reporter.last_message")
     def _update_status(self, event: Any) -> None:
@@ -303,3 +360,10 @@ class JobsPanel(HasStrictTraits):
 
     def _get_refreshing(self) -> bool:
         return self._refreshing
+
+
+def _check_where(where: Any, caller: str) -> None:
+    """Raise TypeError naming ``caller`` unless ``where`` is a str."""
+    if not isinstance(where, str):
+        msg = f"{caller} expected where= to be a str such as 'process', got {where!r}"
+        raise TypeError(msg)
