@@ -251,3 +251,20 @@ def test_stop_cancels_jobs_waiting_for_resources(executor):
     release.set()
     wait_for(executor, executor, "stopped", lambda e: e.stopped)
     assert first.state == CANCELLED
+
+
+def test_a_done_callback_can_claim_what_the_ended_job_claimed(executor):
+    """When a job's future says done, its claims are free: a done callback may take them."""
+    from traits_jobs.api import submit_call as submit
+
+    followers = []
+
+    def next_move(future):
+        followers.append(submit(executor, int, resources={"stage"}))
+
+    first = submit(executor, int, resources={"stage"})
+    first.add_done_callback(next_move)
+    wait_done(executor, first)
+    (follower,) = followers
+    wait_done(executor, follower)
+    assert follower.state == "completed"

@@ -270,7 +270,7 @@ class _WatchTask(LoopTask):
 
     #: The executor starts it on a thread of its own: the check reads the
     #: application's state, and the loop must never wait for a pool worker.
-    runs_on_dedicated_thread: ClassVar[bool] = True
+    runs_on: ClassVar[str] = "own thread"
 
 
 class _WatchLoop(BackgroundLoop):

@@ -18,7 +18,7 @@ from traits_jobs.executor.job import Job
 from traits_jobs.executor.scheduler import Preemption
 from traits_jobs.executor.timing import TimedReceiver
 from traits_jobs.jobs.base_future import BaseFuture
-from traits_jobs.jobs.base_task import BaseTask
+from traits_jobs.jobs.base_task import RUNS_ON, BaseTask
 from traits_jobs.jobs.i_task_specification import ITaskSpecification
 from traits_jobs.jobs.options import JobOptions
 from traits_jobs.states.control import JobControl, LinkedControl
@@ -45,6 +45,11 @@ class Launching(ExecutorParts):
             msg = (
                 f"{type(task).__name__}.future() must return a BaseFuture and .task() a "
                 f"BaseTask; got {type(future).__name__} and {type(runner).__name__}"
+            )
+            raise TypeError(msg)
+        if runner.runs_on not in RUNS_ON:
+            msg = (
+                f"{type(runner).__name__}.runs_on must be one of {RUNS_ON}, not {runner.runs_on!r}"
             )
             raise TypeError(msg)
         if future._wait is not None:
@@ -91,18 +96,19 @@ class Launching(ExecutorParts):
             What else the pool raised (KeyboardInterrupt), after failing the job.
         """
         try:
-            if getattr(job.task, "runs_on_own_thread", False):
-                # Never behind the pool's queue, never waiting for a thread
-                # to start: an emergency stop.
-                self._standby_thread().run(job)
-            elif getattr(job.task, "runs_on_dedicated_thread", False):
-                threading.Thread(target=job, name="traits_jobs-watch", daemon=True).start()
-            elif getattr(job.task, "runs_on_event_loop", False):
+            runs_on = job.task.runs_on if job.task is not None else "pool"
+            if runs_on == "pool":
+                job.withdraw = self._context.submit_job(self._worker_pool, job)
+            elif runs_on == "event loop":
                 runner = self._coroutine_runner()
                 runner.submit_job(job, job)
                 job.withdraw = runner.withdrawer
-            else:
-                job.withdraw = self._context.submit_job(self._worker_pool, job)
+            elif runs_on == "standby thread":
+                # Never behind the pool's queue, never waiting for a thread
+                # to start: an emergency stop.
+                self._standby_thread().run(job)
+            else:  # "own thread", checked by _make_job.
+                threading.Thread(target=job, name="traits_jobs-job", daemon=True).start()
         except JobPicklingError as error:
             # The caller's own mistake, said plainly: not the pool's refusal.
             job.pool_failed(error)

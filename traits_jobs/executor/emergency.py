@@ -160,7 +160,7 @@ class EmergencyStopTask(FunctionTask):
     __slots__ = ()
 
     #: The executor starts this task on a new thread: the pool may be full.
-    runs_on_own_thread: ClassVar[bool] = True
+    runs_on: ClassVar[str] = "standby thread"
 
     def run(self) -> Any:
         return self.fn(*self.args, **self.kwargs)

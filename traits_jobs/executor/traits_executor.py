@@ -195,7 +195,9 @@ class TraitsExecutor(
         # One bound method for every job, not one per job.
         self._relauncher = self._relaunch
         # One object for every future, not one per future.
-        self._waiter = Waiter(self._event_loop, self._router, self._check_event_loop)
+        self._waiter = Waiter(
+            self._event_loop, self._router, self._check_event_loop, self._job_ended
+        )
 
     # -- submission: thread-safe --------------------------------------------
 
@@ -247,6 +249,7 @@ class TraitsExecutor(
         with self._lock:
             self._check_running("submit a job")
             job.job_id = job_id = next(self._ids)
+            job.control.job_id = job_id
             self._jobs[job_id] = job
             if job.timed is None:
                 self._router.add_receiver(job_id, future)

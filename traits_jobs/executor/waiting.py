@@ -27,15 +27,22 @@ class Waiter:
     object per executor, not one per future.
     """
 
-    __slots__ = ("_check", "_event_loop", "_router", "main_ident")
+    __slots__ = ("_check", "_event_loop", "_router", "job_over", "main_ident")
 
     def __init__(
-        self, event_loop: "IEventLoop", router: "MessageRouter", check: Callable[[], None]
+        self,
+        event_loop: "IEventLoop",
+        router: "MessageRouter",
+        check: Callable[[], None],
+        job_over: Callable[[int], None],
     ) -> None:
         self._event_loop = event_loop
         self._router = router
         #: Raises (and fails every future) if the event loop can no longer deliver.
         self._check = check
+        #: ``job_over(job_id)``: the job sent its last message; the executor
+        #: frees its claims before the future's observers learn it is done.
+        self.job_over = job_over
         #: ``threading.get_ident()`` of the thread the futures live on.
         self.main_ident = threading.get_ident()
 

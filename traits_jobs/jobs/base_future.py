@@ -312,6 +312,8 @@ class BaseFuture(FutureWaiting, FutureOutcome):
             if actions & DONE:
                 self._cancel = None
         self._internal_state = new
+        if new in JOB_OVER:
+            self._end_job()
         if actions & DONE:
             self._finished()
         try:
@@ -339,6 +341,16 @@ class BaseFuture(FutureWaiting, FutureOutcome):
                     first_error = error
         if first_error is not None:
             raise first_error
+
+    def _end_job(self) -> None:
+        """The job sent its last message: its executor frees its claims now.
+
+        Before the observers run: code that reacts to ``done`` (a done
+        callback, an ``await``) may at once submit a job needing them.
+        """
+        wait, control = self._wait, self._control
+        if wait is not None and control is not None and control.job_id >= 0:
+            wait.job_over(control.job_id)
 
     def _finished(self) -> None:
         """The future just became done; its observers have not run yet. For subclasses."""

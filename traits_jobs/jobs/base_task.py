@@ -5,7 +5,7 @@ import abc
 import contextvars
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from traits_jobs.states.control import JobControl
 from traits_jobs.states.exceptions import JobStopRequested
@@ -16,6 +16,12 @@ if TYPE_CHECKING:
     from traits_jobs.jobs.context import JobContext
 
 logger = logging.getLogger(__name__)
+
+#: Where a task can run: the worker pool (threads or processes, as the
+#: context says), the executor's asyncio loop (coroutine jobs), its standby
+#: thread (emergency stops), or a thread of its own in the main process (an
+#: emergency watch, which reads the application's state).
+RUNS_ON = ("pool", "event loop", "standby thread", "own thread")
 
 #: The task running on this thread (or context), for current_job().
 current_task: contextvars.ContextVar["BaseTask | None"] = contextvars.ContextVar(
@@ -35,6 +41,10 @@ class BaseTask(abc.ABC):
     """
 
     __slots__ = ("_cancelled", "_context", "_control", "_job_id", "_send")
+
+    #: Where the executor runs tasks of this class: one of :data:`RUNS_ON`.
+    #: "pool" (the default) is the executor's worker pool, in its context.
+    runs_on: ClassVar[str] = "pool"
 
     _job_id: int
     _send: SendFunction

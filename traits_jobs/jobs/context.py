@@ -183,7 +183,7 @@ class JobContext:
 
     def _refuse_on_event_loop(self, what: str, instead: str) -> None:
         """A blocking wait in a coroutine job would stop every coroutine job."""
-        if getattr(self._task, "runs_on_event_loop", False):
+        if self._task.runs_on == "event loop":
             msg = (
                 f"{what} blocks, and would stop the asyncio loop that all coroutine jobs "
                 f"share; in a coroutine job use {instead} (a cancellation arrives as "

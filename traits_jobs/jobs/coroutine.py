@@ -76,7 +76,7 @@ class CoroutineTask(FunctionTask):
     _asyncio_task: "asyncio.Task[None] | None"
 
     #: The executor queues this kind of task on its asyncio loop, not on its pool.
-    runs_on_event_loop: ClassVar[bool] = True
+    runs_on: ClassVar[str] = "event loop"
 
     def run(self) -> Any:  # pragma: no cover - never called: see _execute
         msg = "a coroutine job runs as an asyncio task"

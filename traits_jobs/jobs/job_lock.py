@@ -37,7 +37,7 @@ class JobLock:
 
     def __enter__(self) -> "JobLock":
         task = _task("with job_lock(...)")
-        if getattr(task, "runs_on_event_loop", False):
+        if task.runs_on == "event loop":
             msg = (
                 "with job_lock(...) would block the asyncio loop that all coroutine jobs "
                 "share; in a coroutine job use async with job_lock(...)"

@@ -156,7 +156,7 @@ def report_progress(
         time_remaining=_number("time_remaining", time_remaining, allow_none=True),
     )
     control = task._control
-    if getattr(task, "runs_on_event_loop", False):
+    if task.runs_on == "event loop":
         # A coroutine learns of its cancellation as CancelledError at its
         # next await, and of a stop from stop_requested: never from here.
         task.send(PROGRESS_INFO, report)

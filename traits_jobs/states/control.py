@@ -71,7 +71,7 @@ class JobControl:
     :class:`~traits_jobs.contexts.i_parallel_context.CancelEvent` protocol).
     """
 
-    __slots__ = ("_closed", "_on_cancel", "_set", "_steering", "_stop", "locks")
+    __slots__ = ("_closed", "_on_cancel", "_set", "_steering", "_stop", "job_id", "locks")
 
     def __init__(self) -> None:
         self._set = False
@@ -84,6 +84,8 @@ class JobControl:
         self._steering: _Steering | None = None
         #: The executor's table of locks between jobs, for ``job_lock()``.
         self.locks: Any = None
+        #: The job's id in its executor, once submitted.
+        self.job_id = -1
 
     # -- requests: any thread --------------------------------------------
 
