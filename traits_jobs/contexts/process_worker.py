@@ -18,6 +18,7 @@ the job on the main side, with what could not be pickled and why.
 
 import pickle
 import queue
+import sys
 import threading
 from multiprocessing.connection import Connection
 from typing import Any
@@ -33,6 +34,14 @@ READY = "traits_jobs.worker.ready"
 
 #: Messages a job may have waiting in its worker before it waits for the flusher.
 MAX_BUFFERED = 8192
+
+#: Seconds a thread of a worker process runs before another may take the GIL.
+SWITCH_INTERVAL = 0.001
+
+#: Messages sent in one piece at most: small enough that the main process
+#: unpickles a batch without keeping many objects alive across its young
+#: garbage collections (which would promote them, and cost full collections).
+MAX_BATCH = 512
 
 
 class BatchingSender:
@@ -84,7 +93,11 @@ class BatchingSender:
                     condition.wait()
                 if not self._buffer:
                     return
-                batch, self._buffer = self._buffer, []
+                if len(self._buffer) <= MAX_BATCH:
+                    batch, self._buffer = self._buffer, []
+                else:
+                    batch = self._buffer[:MAX_BATCH]
+                    del self._buffer[:MAX_BATCH]
                 self._flushing = True
                 condition.notify_all()
             try:
@@ -132,6 +145,9 @@ def worker_main(
     initargs: tuple[Any, ...] = (),
 ) -> None:
     """The entry point of a worker process."""
+    # The reader thread must get the GIL from a job that computes without
+    # pause to hand it a cancellation: 1 ms, not Python's 5 ms, at a time.
+    sys.setswitchinterval(SWITCH_INTERVAL)
     if initializer is not None:
         initializer(*initargs)
     sender = BatchingSender(out, worker_index)
