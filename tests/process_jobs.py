@@ -6,7 +6,7 @@ import os
 import signal
 import threading
 
-from traits_jobs.api import JobStopRequested, current_job, job_lock, report_progress
+from traits_jobs.api import JobStopRequested, LoopJob, current_job, job_lock, report_progress
 
 
 def add(a, b):
@@ -115,3 +115,23 @@ def try_lock():
 
 def failing_initializer():
     raise RuntimeError("the device library is missing")
+
+
+class Recorder(LoopJob):
+    """A loop job in a worker process that reports its calls through a manager list."""
+
+    def __init__(self, calls, fail_at=None):
+        self.calls = calls
+        self.fail_at = fail_at
+
+    def prepare(self, ctx):
+        self.calls.append("prepare")
+
+    def iteration(self, ctx):
+        self.calls.append("iteration")
+        if self.calls.count("iteration") == self.fail_at:
+            raise ValueError("sensor unplugged")
+        ctx.publish_status(self.calls.count("iteration"))
+
+    def finalize(self, ctx):
+        self.calls.append("finalize")

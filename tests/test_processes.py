@@ -44,6 +44,13 @@ def context():
 
 
 @pytest.fixture(scope="module")
+def manager():
+    """A manager whose lists the worker processes append to."""
+    with multiprocessing.get_context("spawn").Manager() as manager:
+        yield manager
+
+
+@pytest.fixture(scope="module")
 def process_executor(context):
     loop = ManualEventLoop()
     executor = TraitsExecutor(event_loop=loop, context=context, max_workers=2)
@@ -303,3 +310,23 @@ def test_the_emergency_watch_runs_in_the_main_process(process_executor):
     watch.stop()
     done(process_executor, watch)
     assert watch.end_reason == STOPPED
+
+
+@pytest.mark.parametrize("ending", ["stop", "cancel", "error"])
+def test_a_process_loop_finalizes_once_however_it_ends(process_executor, manager, ending):
+    """prepare, iterations, then finalize exactly once, in the worker, on stop, cancel or error."""
+    calls = manager.list()
+    fail_at = 3 if ending == "error" else None
+    loop = submit_loop(process_executor, jobs.Recorder(calls, fail_at), period=0.001)
+    if ending != "error":
+        run_until(process_executor, lambda: (loop.status or 0) >= 2)
+        getattr(loop, ending)()
+    done(process_executor, loop)
+    expected = {"stop": COMPLETED, "cancel": CANCELLED, "error": FAILED}[ending]
+    assert loop.state == expected
+    run_until(process_executor, lambda: list(calls)[-1:] == ["finalize"])
+    recorded = list(calls)
+    assert recorded[0] == "prepare"
+    assert recorded.count("finalize") == 1
+    if ending == "error":
+        assert str(loop.error) == "sensor unplugged"
