@@ -484,11 +484,13 @@ _ENDS = (Control.RETURNED, Control.RAISED, Control.ABANDONED)
 
 def _what_does_not_pickle(task: Any) -> str:
     """Name the part of a task that does not pickle: its function, or which argument."""
-    fn = getattr(task, "fn", None) or getattr(task, "body", None)
+    # A function job keeps fn and args; a loop job keeps them as loop.body, loop.args.
+    holder = getattr(task, "loop", task)
+    fn = getattr(task, "fn", None) or getattr(holder, "body", None)
     parts: list[tuple[str, Any]] = [("the function " + safe_repr(fn), fn)]
     parts += [
         (f"argument {index} ({safe_repr(arg)})", arg)
-        for index, arg in enumerate(getattr(task, "args", ()))
+        for index, arg in enumerate(getattr(holder, "args", ()))
     ]
     parts += [
         (f"argument {name}= ({safe_repr(arg)})", arg)

@@ -17,7 +17,14 @@ from traits_jobs.jobs._submit import check_callable
 from traits_jobs.jobs.base_future import BaseFuture
 from traits_jobs.jobs.call import CallFuture
 from traits_jobs.jobs.context import JobContext
-from traits_jobs.jobs.loop import MONOTONIC, BackgroundLoop, LoopFuture, LoopJob, LoopTask
+from traits_jobs.jobs.loop import (
+    MONOTONIC,
+    BackgroundLoop,
+    LoopFuture,
+    LoopJob,
+    LoopParams,
+    LoopTask,
+)
 from traits_jobs.jobs.options import check_seconds
 from traits_jobs.states.exceptions import ExecutorStateError
 from traits_jobs.states.failure import safe_repr
@@ -246,7 +253,7 @@ class Aborting(ExecutorParts):
             raise ValueError(msg)
         watch = _Watch(check, self._triggered_by)
         future: LoopFuture = self.submit(
-            _WatchLoop(watch, (), period=seconds, policy="skip", settings=None, clock=MONOTONIC),
+            _WatchLoop(LoopParams(watch, (), seconds, "skip", None, MONOTONIC)),
             name=name,
             cancel_on_abort=False,
         )
@@ -278,15 +285,7 @@ class _WatchLoop(BackgroundLoop):
 
     __slots__ = ()
 
-    def task(self) -> _WatchTask:
-        return _WatchTask(
-            self.body,
-            self.args,
-            period=self.period,
-            policy=self.policy,
-            settings=self.settings,
-            clock=self.clock,
-        )
+    task_class = _WatchTask
 
 
 class _Watch(LoopJob):

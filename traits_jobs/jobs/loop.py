@@ -10,12 +10,13 @@ the loop publishes, ``pause()``/``resume()`` hold it between iterations and
 what an overrun does, is :mod:`traits_jobs.jobs.loop_schedule`.
 """
 
+import dataclasses
 import logging
 import math
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from traits.api import Any as AnyTrait
 from traits.api import Event, Int
@@ -211,42 +212,44 @@ class LoopState:
         return True
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class LoopParams:
+    """What a loop job runs and how, as ``submit_loop`` checked it. Internal."""
+
+    body: Any
+    args: tuple[Any, ...]
+    period: float
+    policy: str
+    settings: Any
+    clock: LoopClock
+
+
 class LoopTask(BaseTask):
     """Worker side of a loop job."""
 
-    __slots__ = ("args", "body", "clock", "period", "policy", "settings")
+    __slots__ = ("loop",)
 
-    def __init__(
-        self,
-        body: Any,
-        args: tuple[Any, ...],
-        *,
-        period: float,
-        policy: str,
-        settings: Any,
-        clock: LoopClock,
-    ) -> None:
-        self.body, self.args = body, args
-        self.period, self.policy, self.settings = period, policy, settings
-        self.clock = clock
+    def __init__(self, loop: LoopParams) -> None:
+        self.loop = loop
 
     def run(self) -> None:
         ctx = self._context = JobContext(self)
-        body = self.body
+        loop = self.loop
+        body = loop.body
         if isinstance(body, LoopJob):
-            state = ctx._loop = LoopState(self, self.settings, body.apply_settings)
+            state = ctx._loop = LoopState(self, loop.settings, body.apply_settings)
             body.prepare(ctx)
             try:
-                if self.settings is not None:
-                    body.apply_settings(ctx, self.settings)
+                if loop.settings is not None:
+                    body.apply_settings(ctx, loop.settings)
                 self._loop(ctx, state, body.iteration, ())
             except BaseException as error:
                 _finalize(body, ctx, error)
                 raise
             _finalize(body, ctx, None)
         else:
-            state = ctx._loop = LoopState(self, self.settings, None)
-            self._loop(ctx, state, body, self.args)
+            state = ctx._loop = LoopState(self, loop.settings, None)
+            self._loop(ctx, state, body, loop.args)
 
     def _loop(
         self,
@@ -255,8 +258,9 @@ class LoopTask(BaseTask):
         iteration: Callable[..., Any],
         args: tuple[Any, ...],
     ) -> None:
-        control, clock, send, job_id = self._control, self.clock, self._send, self._job_id
-        schedule = LoopSchedule(self.period, self.policy, clock.now())
+        control, send, job_id = self._control, self._send, self._job_id
+        clock, policy = self.loop.clock, self.loop.policy
+        schedule = LoopSchedule(self.loop.period, policy, clock.now())
         count = sent = 0
         sent_at = -math.inf
         try:
@@ -285,9 +289,9 @@ class LoopTask(BaseTask):
                     sent, sent_at = count, now
                 plan = schedule.plan(now)
                 if plan.slots_missed:
-                    missed = MissedIteration(plan.lateness, plan.slots_missed, self.policy, count)
+                    missed = MissedIteration(plan.lateness, plan.slots_missed, policy, count)
                     send(job_id, MISSED, missed)
-                    if self.policy == "terminate":
+                    if policy == "terminate":
                         raise MissedDeadlineError(plan.lateness, plan.slots_missed)
                 if plan.start > now:
                     clock.sleep(ctx, plan.start - now)
@@ -317,34 +321,19 @@ def _finalize(body: LoopJob, ctx: JobContext, error: BaseException | None) -> No
 class BackgroundLoop(ITaskSpecification):
     """Specification of a loop job."""
 
-    __slots__ = ("args", "body", "clock", "period", "policy", "settings")
+    __slots__ = ("loop",)
 
-    def __init__(
-        self,
-        body: Any,
-        args: tuple[Any, ...],
-        *,
-        period: float,
-        policy: str,
-        settings: Any,
-        clock: LoopClock,
-    ) -> None:
-        self.body, self.args = body, args
-        self.period, self.policy, self.settings = period, policy, settings
-        self.clock = clock
+    #: The worker side it makes; a subclass may run the loop elsewhere.
+    task_class: ClassVar[type[LoopTask]] = LoopTask
+
+    def __init__(self, loop: LoopParams) -> None:
+        self.loop = loop
 
     def future(self, cancel: Callable[[], None]) -> LoopFuture:
-        return LoopFuture(_cancel=cancel, settings=self.settings)
+        return LoopFuture(_cancel=cancel, settings=self.loop.settings)
 
     def task(self) -> LoopTask:
-        return LoopTask(
-            self.body,
-            self.args,
-            period=self.period,
-            policy=self.policy,
-            settings=self.settings,
-            clock=self.clock,
-        )
+        return self.task_class(self.loop)
 
 
 def submit_loop(
@@ -434,9 +423,7 @@ def submit_loop(
             "arguments only (use functools.partial for keywords)"
         )
         raise TypeError(msg)
-    specification = BackgroundLoop(
-        body, args, period=seconds, policy=missed, settings=settings, clock=clock
-    )
+    specification = BackgroundLoop(LoopParams(body, args, seconds, missed, settings, clock))
     future: LoopFuture = executor.submit(specification, **job_options)
     return future
 
