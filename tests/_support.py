@@ -78,3 +78,28 @@ def blocked_workers(executor: TraitsExecutor, count: int = 4) -> Iterator[thread
         release.set()
         for future in futures:
             wait_done(executor, future)
+
+
+def endless(closed: threading.Event) -> Iterator[int]:
+    """Yield forever; set ``closed`` once the generator is closed (its ``finally`` ran)."""
+    try:
+        while True:
+            yield 1
+    finally:
+        closed.set()
+
+
+def paused_stream(executor: TraitsExecutor, closed: threading.Event, **options: Any) -> Any:
+    """Submit an :func:`endless` iteration, let it yield once, pause it; return its future.
+
+    It yields first because an unstarted generator has no ``finally`` to run.
+    """
+    from traits_jobs.api import submit_iteration
+
+    future = submit_iteration(executor, endless, closed, **options)
+    items: list[Any] = []
+    future.observe(lambda event: items.append(event.new), "result_event")
+    wait_for(executor, future, "result_event", lambda f: items)
+    future.pause()
+    wait_for(executor, future, "paused", lambda f: f.paused)
+    return future

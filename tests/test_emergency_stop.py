@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from tests._support import wait_done, wait_event, wait_for
+from tests._support import paused_stream, wait_done, wait_event, wait_for
 from traits_jobs.api import (
     CANCELLED,
     COMPLETED,
@@ -20,7 +20,6 @@ from traits_jobs.api import (
     ExecutorStateError,
     submit_call,
     submit_coroutine,
-    submit_iteration,
 )
 from traits_jobs.testing import SAFETY_TIMEOUT
 
@@ -234,19 +233,7 @@ def test_iterations_and_paused_jobs_are_stopped(executor):
     """A paused stream off its worker is cancelled and closed by the emergency stop."""
     closed = threading.Event()
 
-    def stream():
-        try:
-            while True:
-                yield 1
-        finally:
-            closed.set()
-
-    job = submit_iteration(executor, stream)
-    items = []
-    job.observe(lambda e: items.append(e.new), "result_event")
-    wait_for(executor, job, "result_event", lambda f: items)
-    job.pause()
-    wait_for(executor, job, "paused", lambda f: f.paused)
+    job = paused_stream(executor, closed)
     future = executor.emergency_stop()
     wait_done(executor, job)
     wait_done(executor, future)

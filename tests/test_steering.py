@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from tests._support import blocked_workers, wait_done, wait_for
+from tests._support import blocked_workers, paused_stream, wait_done, wait_for
 from traits_jobs.api import (
     CANCELLED,
     COMPLETED,
@@ -82,20 +82,7 @@ def test_cancel_and_stop_work_while_paused(executor, request_):
     """A paused job is woken by cancel() or stop() and ends; its generator is closed."""
     closed = threading.Event()
 
-    def stream():
-        try:
-            while True:
-                yield 1
-        finally:
-            closed.set()
-
-    future = submit_iteration(executor, stream)
-    items = []
-    future.observe(lambda e: items.append(e.new), "result_event")
-    # Started: an unstarted generator has no finally block to run.
-    wait_for(executor, future, "result_event", lambda f: items)
-    future.pause()
-    wait_for(executor, future, "paused", lambda f: f.paused)
+    future = paused_stream(executor, closed)
     getattr(future, request_)()
     wait_done(executor, future)
     assert closed.is_set()
@@ -294,19 +281,7 @@ def test_stopping_the_executor_ends_a_paused_iteration():
     executor = TraitsExecutor(event_loop=ManualEventLoop(), max_workers=1)
     closed = threading.Event()
 
-    def stream():
-        try:
-            while True:
-                yield 1
-        finally:
-            closed.set()
-
-    future = submit_iteration(executor, stream)
-    items = []
-    future.observe(lambda e: items.append(e.new), "result_event")
-    wait_for(executor, future, "result_event", lambda f: items)
-    future.pause()
-    wait_for(executor, future, "paused", lambda f: f.paused)
+    future = paused_stream(executor, closed)
     executor.shutdown(timeout=SAFETY_TIMEOUT)
     assert future.state == CANCELLED
     assert closed.is_set()
@@ -324,19 +299,7 @@ def test_a_paused_iteration_times_out_off_its_worker(manual_executor):
 
     closed = threading.Event()
 
-    def stream():
-        try:
-            while True:
-                yield 1
-        finally:
-            closed.set()
-
-    future = submit_iteration(executor, stream, timeout=60)
-    items = []
-    future.observe(lambda e: items.append(e.new), "result_event")
-    wait_for(executor, future, "result_event", lambda f: items)
-    future.pause()
-    wait_for(executor, future, "paused", lambda f: f.paused)
+    future = paused_stream(executor, closed, timeout=60)
     elapse(executor, 60)
     wait_done(executor, future)
     assert future.end_reason == TIMED_OUT
