@@ -76,9 +76,18 @@ class Locking(ExecutorParts):
         )
 
     def _preempt_for_lock(self, victim: BaseFuture, by: BaseFuture, held: list[str]) -> None:
-        """A lock request needs a background job's claims. Any thread."""
+        """A lock request needs a background job's claims. Any thread.
+
+        Called under the lock table's condition: the preemption (observers,
+        a warning) is always posted to the main thread, never run here.
+        """
         preemption = Preemption(victim, by, held)
-        self._on_main_thread(functools.partial(self._preempt, preemption, for_lock=True))
+        try:
+            self._event_loop.call_soon_threadsafe(
+                functools.partial(self._preempt, preemption, for_lock=True)
+            )
+        except RuntimeError:
+            pass  # The event loop is closed: the executor is stopping its jobs anyway.
 
     def _locks_changed(self) -> None:
         self._notify("locked_resources", None, self.locked_resources)  # type: ignore[attr-defined]
