@@ -21,7 +21,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from traits_jobs.contexts.i_parallel_context import IParallelContext, MessageSink, PoolJob, Withdraw
-from traits_jobs.contexts.process_pool import ProcessWorkerPool, RemoteControl
+from traits_jobs.contexts.process_pool import ProcessWorkerPool
+from traits_jobs.contexts.remote import RemoteControl
 
 if TYPE_CHECKING:
     import concurrent.futures

@@ -26,11 +26,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from traits_jobs.contexts.process_worker import IDLE, READY, UNPICKLABLE, worker_main
-from traits_jobs.states.control import JobControl
-from traits_jobs.states.exceptions import JobPicklingError, WorkerDiedError
-from traits_jobs.states.failure import RaisedPayload, marshal_exception, safe_repr, safe_str
-from traits_jobs.states.messages import MESSAGE_LOST, Control
+from traits_jobs.contexts.process_worker import IDLE, READY, worker_main
+from traits_jobs.contexts.remote import ENDS, RemoteControl, open_frame, pickle_task, plain_dumps
+from traits_jobs.states.exceptions import WorkerDiedError
+from traits_jobs.states.failure import marshal_exception
+from traits_jobs.states.messages import Control
 
 logger = logging.getLogger(__name__)
 
@@ -39,69 +39,6 @@ EXIT_TIMEOUT = 5.0
 
 #: Workers in a row that may die before they are ready, before the queue fails.
 MAX_START_FAILURES = 3
-
-
-class RemoteControl(JobControl):
-    """A job's control on the main side: each request also goes to the job's worker."""
-
-    __slots__ = ("forward",)
-
-    def __init__(self) -> None:
-        super().__init__()
-        #: ``forward(op, argument)``; set by the pool when the job is queued.
-        self.forward: Callable[[str, Any], None] | None = None
-
-    def _send(self, op: str, argument: Any = None) -> None:
-        forward = self.forward
-        if forward is not None:
-            forward(op, argument)
-
-    def set(self) -> None:
-        """Request cancellation, here and in the worker."""
-        super().set()
-        self._send("cancel")
-
-    def request_stop(self) -> None:
-        """Ask the job to finish early, here and in the worker."""
-        super().request_stop()
-        self._send("stop")
-
-    def request_pause(self, paused: bool) -> None:
-        """Ask the job to pause or go on, in the worker."""
-        super().request_pause(paused)
-        self._send("pause", paused)
-
-    def put_settings(self, settings: Any, serial: int) -> None:
-        """Send new settings to the job's worker."""
-        _check_pickles("set_settings()", settings)
-        self._send("settings", (settings, serial))
-
-    def put_value(self, value: Any) -> None:
-        """Send a value to the job's worker.
-
-        Raises
-        ------
-        RuntimeError
-            If the job has ended.
-        TypeError
-            If ``value`` cannot be pickled.
-        """
-        if self._closed:
-            msg = "the job has ended; it takes no more values"
-            raise RuntimeError(msg)
-        _check_pickles("send()", value)
-        self._send("value", value)
-
-
-def _check_pickles(what: str, value: Any) -> None:
-    try:
-        pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
-    except Exception as error:
-        msg = (
-            f"{what} of a job in a worker process needs a value that pickles; "
-            f"{safe_repr(value)} does not: {type(error).__name__}: {safe_str(error)}"
-        )
-        raise JobPicklingError(msg) from error
 
 
 class _Worker:
@@ -230,15 +167,13 @@ class ProcessWorkerPool(concurrent.futures.Executor):
         RuntimeError
             If the pool has been shut down.
         """
-        try:
-            blob = pickle.dumps(task, pickle.HIGHEST_PROTOCOL)
-        except Exception as error:
-            msg = (
-                f"The job cannot run in a worker process: {_what_does_not_pickle(task)} does "
-                f"not pickle ({type(error).__name__}: {safe_str(error)}). Its function must be "
-                "importable (defined at the top level of a module) and its arguments picklable."
-            )
-            raise JobPicklingError(msg) from error
+        blob = pickle_task(
+            task,
+            plain_dumps,
+            "in a worker process",
+            "Its function must be importable (defined at the top level of a module) "
+            "and its arguments picklable.",
+        )
         control.forward = lambda op, argument: self._forward(key, op, argument)
         with self._lock:
             if self._shutdown:
@@ -332,14 +267,8 @@ class ProcessWorkerPool(concurrent.futures.Executor):
             if target is None:
                 continue  # Its job ended (its worker died, or a stray).
             sink, job_id, control = target
-            try:
-                if kind == UNPICKLABLE:
-                    kind, payload = _failure_for(payload)
-                else:
-                    payload = pickle.loads(payload)
-            except Exception as error:
-                kind, payload = _unloadable(kind, error)
-            if kind in _ENDS:
+            kind, payload = open_frame(kind, payload)
+            if kind in ENDS:
                 self._job_over(worker_index, wire, control)
             sink(job_id, kind, payload)
             # Hold no item while waiting for the next batch.
@@ -477,53 +406,3 @@ class ProcessWorkerPool(concurrent.futures.Executor):
             self._listener.join(EXIT_TIMEOUT)
         self._wake_reader.close()
         self._wake_writer.close()
-
-
-_ENDS = (Control.RETURNED, Control.RAISED, Control.ABANDONED)
-
-
-def _what_does_not_pickle(task: Any) -> str:
-    """Name the part of a task that does not pickle: its function, or which argument."""
-    # A function job keeps fn and args; a loop job keeps them as loop.body, loop.args.
-    holder = getattr(task, "loop", task)
-    fn = getattr(task, "fn", None) or getattr(holder, "body", None)
-    parts: list[tuple[str, Any]] = [("the function " + safe_repr(fn), fn)]
-    parts += [
-        (f"argument {index} ({safe_repr(arg)})", arg)
-        for index, arg in enumerate(getattr(holder, "args", ()))
-    ]
-    parts += [
-        (f"argument {name}= ({safe_repr(arg)})", arg)
-        for name, arg in getattr(task, "kwargs", {}).items()
-    ]
-    for label, part in parts:
-        try:
-            pickle.dumps(part, pickle.HIGHEST_PROTOCOL)
-        except Exception:
-            return label
-    return f"the job {safe_repr(task)}"
-
-
-def _failure_for(note: bytes) -> tuple[Any, Any]:
-    """Turn a worker's "could not pickle" note into a message that fails the job."""
-    kind, type_name, message, formatted = pickle.loads(note)
-    if kind is Control.RAISED:
-        return Control.RAISED, RaisedPayload(None, type_name, message, formatted)
-    what = "result" if kind is Control.RETURNED else f"{kind!r} message"
-    error = JobPicklingError(f"The job's {what} of type {type_name}: {message}")
-    payload = marshal_exception(error)
-    # A result that did not pickle ends the job; anything else fails it
-    # while it runs on, and it ends at its next checkpoint.
-    return (Control.RAISED if kind is Control.RETURNED else MESSAGE_LOST), payload
-
-
-def _unloadable(kind: Any, error: Exception) -> tuple[Any, Any]:
-    """A payload that pickled in the worker but cannot be unpickled here."""
-    failure = JobPicklingError(
-        f"A {kind!r} message of the job could not be unpickled in the main process: "
-        f"{type(error).__name__}: {safe_str(error)}"
-    )
-    payload = marshal_exception(failure)
-    if kind in _ENDS:
-        return Control.RAISED, payload
-    return MESSAGE_LOST, payload

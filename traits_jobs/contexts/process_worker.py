@@ -20,6 +20,7 @@ import pickle
 import queue
 import sys
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -44,12 +45,34 @@ SWITCH_INTERVAL = 0.001
 MAX_BATCH = 512
 
 
-class BatchingSender:
-    """Collects a worker's messages and sends them to the main process in batches."""
+def plain_dumps(obj: Any) -> bytes:
+    """Pickle with the standard library, at the highest protocol."""
+    return pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
 
-    def __init__(self, out: Connection, worker_index: int) -> None:
-        self._out = out
+
+class BatchingSender:
+    """Collects a worker's messages and sends them to the main process in batches.
+
+    Parameters
+    ----------
+    write : callable
+        ``write(data)`` sends one batch, pickled, on its way (a pipe's
+        ``send_bytes``, a Dask worker's ``log_event``). The flusher thread calls it.
+    worker_index : int
+        Sent with each batch: who sent it.
+    dumps : callable
+        Pickles each payload.
+    """
+
+    def __init__(
+        self,
+        write: Callable[[bytes], object],
+        worker_index: int,
+        dumps: Callable[[Any], bytes] = plain_dumps,
+    ) -> None:
+        self._write = write
         self._worker_index = worker_index
+        self._dumps = dumps
         self._buffer: list[tuple[int, Any, Any]] = []
         self._condition = threading.Condition(threading.Lock())
         self._flushing = False
@@ -101,19 +124,21 @@ class BatchingSender:
                 self._flushing = True
                 condition.notify_all()
             try:
-                self._out.send_bytes(_frames(batch, self._worker_index))
+                self._write(_frames(batch, self._worker_index, self._dumps))
             finally:
                 with condition:
                     self._flushing = False
                     condition.notify_all()
 
 
-def _frames(batch: list[tuple[int, Any, Any]], worker_index: int) -> bytes:
+def _frames(
+    batch: list[tuple[int, Any, Any]], worker_index: int, dumps: Callable[[Any], bytes]
+) -> bytes:
     """Pickle a batch: each payload on its own, so that one bad payload spoils nothing else."""
     frames = []
     for job_id, kind, payload in batch:
         try:
-            data = pickle.dumps(payload, pickle.HIGHEST_PROTOCOL)
+            data = dumps(payload)
         except Exception as error:
             frames.append((job_id, UNPICKLABLE, _unpicklable(kind, payload, error)))
             continue
@@ -150,7 +175,7 @@ def worker_main(
     sys.setswitchinterval(SWITCH_INTERVAL)
     if initializer is not None:
         initializer(*initargs)
-    sender = BatchingSender(out, worker_index)
+    sender = BatchingSender(out.send_bytes, worker_index)
     controls: dict[int, JobControl] = {}
     jobs: queue.SimpleQueue[tuple[int, bytes] | None] = queue.SimpleQueue()
     lock = threading.Lock()
