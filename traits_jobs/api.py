@@ -72,6 +72,7 @@ Contexts
 - :class:`IParallelContext`
 - :class:`MultithreadingContext`
 - :class:`MultiprocessingContext`
+- :class:`DaskContext`
 
 Event loops
 -----------
@@ -84,6 +85,7 @@ Event loops
 
 from typing import TYPE_CHECKING, Any
 
+from traits_jobs.contexts.dask_context import DaskContext
 from traits_jobs.contexts.i_parallel_context import IParallelContext
 from traits_jobs.contexts.multiprocessing_context import MultiprocessingContext
 from traits_jobs.contexts.multithreading import MultithreadingContext
@@ -181,6 +183,7 @@ __all__ = [
     "CallFuture",
     "CombinedFuture",
     "CoroutineFuture",
+    "DaskContext",
     "ETSEventLoop",
     "EmergencyReport",
     "EndReason",

@@ -96,6 +96,12 @@ class BatchingSender:
                 self._condition.notify_all()
                 self._condition.wait()
 
+    def discard(self, keep: Callable[[Any], bool]) -> None:
+        """Drop the waiting messages whose kind ``keep`` rejects. Any thread."""
+        with self._condition:
+            self._buffer = [message for message in self._buffer if keep(message[1])]
+            self._condition.notify_all()
+
     def note(self, kind: str, payload: Any = None) -> None:
         """Send a note of the worker itself, after everything sent before it."""
         self.send(-1, kind, payload)
@@ -201,7 +207,7 @@ def worker_main(
             break
         job_id, blob = item
         control = control_of(job_id)
-        _run_job(job_id, blob, control, sender)
+        run_task(job_id, blob, control, sender)
         with lock:
             controls.pop(job_id, None)
         sender.note(IDLE, job_id)
@@ -224,17 +230,18 @@ def _read(
             _, job_id, blob, ops = message
             control = control_of(job_id)
             for op, argument in ops:
-                _apply(control, op, argument)
+                apply_request(control, op, argument)
             jobs.put((job_id, blob))
         elif message[0] == "op":
             _, job_id, op, argument = message
-            _apply(control_of(job_id), op, argument)
+            apply_request(control_of(job_id), op, argument)
         else:
             jobs.put(None)
             return
 
 
-def _apply(control: JobControl, op: str, argument: Any) -> None:
+def apply_request(control: JobControl, op: str, argument: Any) -> None:
+    """Apply a request from the main process to a job's local control."""
     if op == "cancel":
         control.set()
     elif op == "stop":
@@ -251,7 +258,7 @@ def _apply(control: JobControl, op: str, argument: Any) -> None:
             pass  # The job ended: the main side counts values as it can.
 
 
-def _run_job(job_id: int, blob: bytes, control: JobControl, sender: BatchingSender) -> None:
+def run_task(job_id: int, blob: bytes, control: JobControl, sender: BatchingSender) -> None:
     """Unpickle and run one job; anything that goes wrong ends it FAILED."""
     send = sender.send
     try:
