@@ -35,15 +35,15 @@ class Difference:
     loops : tuple of str
         The event loops it applies to (default: all of :data:`LOOPS`).
     contexts : tuple of str
-        Where the jobs run: "thread", "process" (default: both).
+        Where the jobs run: "thread", "process", "dask" (default: all three).
     """
 
     test: str
     action: str
     reason: str
     loops: tuple[str, ...] = LOOPS
-    #: The contexts it applies to: "thread", "process" or both.
-    contexts: tuple[str, ...] = ("thread", "process")
+    #: The contexts it applies to: "thread", "process", "dask".
+    contexts: tuple[str, ...] = ("thread", "process", "dask")
 
     def __post_init__(self) -> None:
         if self.action not in ("xfail", "skip"):

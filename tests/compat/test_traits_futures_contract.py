@@ -6,7 +6,9 @@ ship in its wheel: ``BackgroundCallTests``, ``BackgroundIterationTests``,
 ``BackgroundProgressTests`` and ``TraitsExecutorTests``. Their modules are
 loaded with only their import changed (see :mod:`tests.compat._source`) and
 combined here with traits_jobs' own :class:`~traits_jobs.testing.TestAssistant`
-and :class:`~traits_jobs.api.MultithreadingContext`, on Qt and on asyncio.
+and :class:`~traits_jobs.api.MultithreadingContext`, on Qt and on asyncio;
+then again with the jobs in worker processes (``MultiprocessingContext``)
+and on a Dask cluster (``DaskContext`` on an in-process ``LocalCluster``).
 What this file writes itself is only what traits-futures' concrete test
 classes provide: the executor, and ``block_worker_pool``.
 
@@ -28,6 +30,7 @@ from tests.compat import _jobs, _source
 from tests.compat._differences import DIFFERENCES, LOOPS, Difference
 from traits_jobs.api import (
     AsyncioEventLoop,
+    DaskContext,
     MultiprocessingContext,
     MultithreadingContext,
     TraitsExecutor,
@@ -93,9 +96,35 @@ class _SharedProcesses:
             cls.context = cls.pool = None
 
 
+class _SharedCluster:
+    """One in-process Dask cluster, with WORKERS worker threads, for every Dask test."""
+
+    client: Any = None
+
+    @classmethod
+    def get(cls) -> Any:
+        if cls.client is None:
+            from distributed import Client, LocalCluster
+
+            cluster = LocalCluster(
+                processes=False, n_workers=WORKERS, threads_per_worker=1, dashboard_address=None
+            )
+            cls.client = Client(cluster)
+        return cls.client
+
+    @classmethod
+    def close(cls) -> None:
+        if cls.client is not None:
+            cluster = cls.client.cluster
+            cls.client.close()
+            cluster.close()
+            cls.client = None
+
+
 def teardown_module() -> None:
-    """End the shared worker processes with the module."""
+    """End the shared worker processes and cluster with the module."""
     _SharedProcesses.close()
+    _SharedCluster.close()
 
 
 class _Harness(TestAssistant):
@@ -110,9 +139,16 @@ class _Harness(TestAssistant):
     #: Run the jobs in worker processes (a MultiprocessingContext).
     in_processes = False
 
+    #: Run the jobs on a Dask cluster (a DaskContext).
+    on_dask = False
+
     def setUp(self) -> None:
         super().setUp()
         self._worker_pool = None
+        if self.on_dask:
+            self._context = DaskContext(_SharedCluster.get())
+            self.executor = TraitsExecutor(context=self._context, event_loop=self.event_loop)
+            return
         if self.in_processes:
             self._context, pool = _SharedProcesses.get()
             self.executor = TraitsExecutor(
@@ -191,20 +227,30 @@ def _contract_class(
     *,
     external_pool: bool = False,
     in_processes: bool = False,
+    on_dask: bool = False,
 ) -> type:
     """A unittest class running ``mixin`` on ``loop``, with the table's marks."""
-    suffix = "ExternalPool" if external_pool else "InProcesses" if in_processes else ""
+    suffix = (
+        "ExternalPool"
+        if external_pool
+        else "InProcesses"
+        if in_processes
+        else "OnDask"
+        if on_dask
+        else ""
+    )
     name = f"Test{mixin.__name__.removesuffix('Tests')}{suffix}On{loop.capitalize()}"
     namespace = {
         "loop": loop,
         "event_loop_factory": staticmethod(EVENT_LOOP_FACTORIES[loop]),
         "external_worker_pool": external_pool,
         "in_processes": in_processes,
+        "on_dask": on_dask,
         "__module__": __name__,
         "__qualname__": name,
     }
     cls = type(name, (harness, mixin, unittest.TestCase), namespace)
-    context = "process" if in_processes else "thread"
+    context = "process" if in_processes else "dask" if on_dask else "thread"
     for difference in DIFFERENCES:
         if (
             difference.mixin == mixin.__name__
@@ -232,6 +278,10 @@ globals()[_cls.__name__] = _cls
 # And every contract again with the jobs in worker processes.
 for _mixin, _harness in MIXINS.items():
     _cls = _contract_class(_mixin, _harness, "asyncio", in_processes=True)
+    globals()[_cls.__name__] = _cls
+# And on a Dask cluster.
+for _mixin, _harness in MIXINS.items():
+    _cls = _contract_class(_mixin, _harness, "asyncio", on_dask=True)
     globals()[_cls.__name__] = _cls
 del _mixin, _harness, _loop, _cls
 

@@ -136,9 +136,13 @@ class DaskWorkerPool(concurrent.futures.Executor):
                 control._closed = True
                 sink(job_id, Control.RAISED, payload)
             return
+        # The handler, here; the subscription, also by the plugin, before the
+        # jobs are registered: subscribe_topic alone is not acknowledged, and
+        # what the plugin publishes for a job could overtake it.
         client.subscribe_topic(self.topic, self._on_event)
         with self._lock:
             self._client = client
+            self._outbox.insert(0, ("subscribe", self.topic, client.id))
         self._kick()
 
     def _kick(self) -> None:
@@ -221,6 +225,8 @@ class DaskWorkerPool(concurrent.futures.Executor):
                     self._end_jobs(item[1], item[2])
             except Exception:
                 logger.exception("traits_jobs: a message from the Dask cluster was lost")
+            # Hold nothing (a Dask future, an item) while waiting for the next.
+            del item
 
     def _deliver(self, data: bytes) -> None:
         wires = self._wires
@@ -230,8 +236,8 @@ class DaskWorkerPool(concurrent.futures.Executor):
             if target is None:
                 continue  # Its job ended.
             sink, job_id, control = target
-            if control.is_set() and kind not in ENDS:
-                continue  # Cancelled: its future takes only its end.
+            if control.is_set() and not isinstance(kind, Control):
+                continue  # Cancelled: its future takes only its start and end.
             kind, payload = open_frame(kind, payload)
             if kind in ENDS:
                 self._job_over(wire, control)
@@ -259,10 +265,12 @@ class DaskWorkerPool(concurrent.futures.Executor):
             key = self._keys.pop(wire, None)
             if key is not None:
                 self._acks.pop(key, None)
-            # Let the task go: the scheduler forgets it and never runs it again.
-            self._futures.pop(wire, None)
+            future = self._futures.pop(wire, None)
             if key is not None:
                 self._outbox.append(("forget", key))
+        if future is not None:
+            # Let the task go: the scheduler forgets it and never runs it again.
+            future.release()
         self._kick()
 
     def _task_done(self, wire: int, future: Any) -> None:

@@ -4,8 +4,8 @@
 It keeps one small record per live job and answers three requests, each
 atomically, since the scheduler handles one message at a time:
 
-- a client's control messages (``traits_jobs_control``): register a job
-  before its task is submitted, forward a request to it (cancel, stop,
+- a client's control messages (``traits_jobs_control``): subscribe it to
+  its topic, register a job before its task is submitted, forward a request to it (cancel, stop,
   pause, settings, values), forget it once it has ended, drop a topic;
 - a task's claim when it starts on a worker (``traits_jobs_claim``): run,
   or do not, because it was cancelled first (the job then ends CANCELLED
@@ -116,6 +116,9 @@ class TraitsJobsPlugin(SchedulerPlugin):
                 record = self._records.pop(op[1], None)
                 if record is not None:
                     record.wake()
+            elif name == "subscribe":
+                _, topic, client = op
+                self._scheduler.subscribe_topic(topic, client)
             elif name == "drop":
                 self._drop_topic(op[1])
 
