@@ -135,3 +135,39 @@ class Recorder(LoopJob):
 
     def finalize(self, ctx):
         self.calls.append("finalize")
+
+
+def where():
+    """The address of the Dask worker running the job."""
+    from distributed import get_worker
+
+    return get_worker().address
+
+
+def count_runs(path):
+    """Append a line to ``path`` each time it runs, then run until stopped."""
+    with open(path, "a", encoding="utf-8") as file:
+        file.write("run\n")
+    index = 0
+    while True:
+        yield index
+        index += 1
+
+
+def forever_noting_the_end(path):
+    """Yield until stopped; write ``path`` when it ends, however it ends."""
+    try:
+        index = 0
+        while True:
+            yield index
+            index += 1
+    finally:
+        with open(path, "w", encoding="utf-8") as file:
+            file.write("ended\n")
+
+
+def record_then_die(path):
+    """Append a line to ``path``, then kill the process running the job."""
+    with open(path, "a", encoding="utf-8") as file:
+        file.write("run\n")
+    os.kill(os.getpid(), signal.SIGKILL)

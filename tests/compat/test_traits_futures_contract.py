@@ -107,7 +107,7 @@ class _SharedCluster:
             from distributed import Client, LocalCluster
 
             cluster = LocalCluster(
-                processes=False, n_workers=WORKERS, threads_per_worker=1, dashboard_address=None
+                processes=False, n_workers=WORKERS, threads_per_worker=1, dashboard_address=":0"
             )
             cls.client = Client(cluster)
         return cls.client

@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: What an embedded cluster gets unless the application says otherwise:
-#: worker processes of one thread each, and no dashboard.
-CLUSTER_DEFAULTS: dict[str, Any] = {"threads_per_worker": 1, "dashboard_address": None}
+#: worker processes of one thread each, and its dashboard (if bokeh is installed) on a free port.
+CLUSTER_DEFAULTS: dict[str, Any] = {"threads_per_worker": 1, "dashboard_address": ":0"}
 
 _INSTALL_HINT = "DaskContext needs dask distributed: pip install 'traits_jobs[dask]'"
 

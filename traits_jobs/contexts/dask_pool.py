@@ -20,6 +20,7 @@ import pickle
 import queue
 import threading
 import uuid
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -139,7 +140,7 @@ class DaskWorkerPool(concurrent.futures.Executor):
         # The handler, here; the subscription, also by the plugin, before the
         # jobs are registered: subscribe_topic alone is not acknowledged, and
         # what the plugin publishes for a job could overtake it.
-        client.subscribe_topic(self.topic, self._on_event)
+        client.subscribe_topic(self.topic, _EventHandler(self))
         with self._lock:
             self._client = client
             self._outbox.insert(0, ("subscribe", self.topic, client.id))
@@ -151,7 +152,15 @@ class DaskWorkerPool(concurrent.futures.Executor):
                 return
             self._pumping = True
             client = self._client
-        client.loop.add_callback(self._pump)
+        try:
+            client.loop.add_callback(self._pump)
+        except RuntimeError:
+            # The Client was closed under the pool: nothing more reaches the scheduler.
+            with self._lock:
+                self._pumping = False
+                self._outbox.clear()
+                self._acks.clear()
+                self._idle.notify_all()
 
     async def _pump(self) -> None:
         client = self._client
@@ -313,13 +322,26 @@ class DaskWorkerPool(concurrent.futures.Executor):
             self._shutdown = True
             controls = [control for _, _, control in self._wires.values()]
         if first:
+            # Jobs whose futures are done may still wind down on the cluster
+            # (a timed-out job): they are cancelled and forgotten, and their
+            # watchers stop them if the cancel has not.
             for control in controls:
                 control.set()
             with self._lock:
-                self._outbox.append(("drop", self.topic))
-                client = self._client
-            if client is not None:
-                client.unsubscribe_topic(self.topic)
+                futures = list(self._futures.values())
+                self._outbox.extend(("forget", key) for key in self._keys.values())
+                self._wires.clear()
+                self._keys.clear()
+                self._futures.clear()
+                self._acks.clear()
+                if self._client is not None:
+                    # The plugin unsubscribes the client and drops the topic, in
+                    # order with the jobs' last requests. (The Client's own
+                    # unsubscribe_topic message could arrive after the drop, and
+                    # make the topic again.)
+                    self._outbox.append(("drop", self.topic, self._client.id))
+            for future in futures:
+                future.release()
             self._kick()
             self._inbox.put(None)
         if wait:
@@ -350,3 +372,22 @@ def _task_error(future: Any) -> BaseException:
     if isinstance(exception, BaseException):
         return exception
     return RuntimeError(f"The job's task failed: {exception!r}")
+
+
+class _EventHandler:
+    """The pool's handler of its topic on the Client, holding the pool weakly.
+
+    The Client keeps its handlers for good (the plugin, not the Client,
+    unsubscribes it): a pool that has gone leaves this small object behind,
+    which drops whatever still arrives.
+    """
+
+    __slots__ = ("_pool",)
+
+    def __init__(self, pool: DaskWorkerPool) -> None:
+        self._pool = weakref.ref(pool)
+
+    def __call__(self, event: tuple[float, Any]) -> None:
+        pool = self._pool()
+        if pool is not None:
+            pool._on_event(event)

@@ -120,7 +120,9 @@ class TraitsJobsPlugin(SchedulerPlugin):
                 _, topic, client = op
                 self._scheduler.subscribe_topic(topic, client)
             elif name == "drop":
-                self._drop_topic(op[1])
+                _, topic, client = op
+                self._scheduler.unsubscribe_topic(topic, client)
+                self._drop_topic(topic)
 
     def claim(self, key: str, worker: str) -> dict[str, Any]:
         """A job's task starts on ``worker``: may it run?"""

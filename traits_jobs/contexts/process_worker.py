@@ -16,6 +16,7 @@ message. A payload that cannot be pickled is replaced by a note that fails
 the job on the main side, with what could not be pickled and why.
 """
 
+import logging
 import pickle
 import queue
 import sys
@@ -27,6 +28,8 @@ from typing import Any
 from traits_jobs.states.control import JobControl
 from traits_jobs.states.failure import marshal_exception, safe_repr, safe_str, type_name
 from traits_jobs.states.messages import Control
+
+logger = logging.getLogger(__name__)
 
 #: Kinds of the worker's own notes to the main process (never job messages).
 IDLE = "traits_jobs.worker.idle"
@@ -85,6 +88,8 @@ class BatchingSender:
         with self._condition:
             while len(self._buffer) >= MAX_BUFFERED and not self._closed:
                 self._condition.wait()
+            if self._closed:
+                return  # Its way out is gone: nobody would receive it.
             self._buffer.append((job_id, kind, payload))
             if len(self._buffer) == 1:
                 self._condition.notify_all()
@@ -131,6 +136,15 @@ class BatchingSender:
                 condition.notify_all()
             try:
                 self._write(_frames(batch, self._worker_index, self._dumps))
+            except Exception:
+                # The way back is gone (the main process, the Dask scheduler):
+                # drop what is left, and never leave the job waiting on it.
+                logger.warning(
+                    "Messages of this worker cannot be sent; dropping them", exc_info=True
+                )
+                with condition:
+                    self._closed = True
+                    self._buffer.clear()
             finally:
                 with condition:
                     self._flushing = False
