@@ -104,6 +104,14 @@ def parser() -> argparse.ArgumentParser:
         "--n-proc-gui", type=int, default=1_000_000, help="items flooded in `process-gui`"
     )
     p.add_argument("--n-proc-rtt", type=int, default=1_000, help="calls timed in `process-rtt`")
+    p.add_argument("--n-dask", type=int, default=200_000, help="items in `dask`")
+    p.add_argument("--n-dask-rtt", type=int, default=200, help="calls timed in `dask-rtt`")
+    p.add_argument(
+        "--n-dask-cancel",
+        type=int,
+        default=50,
+        help="jobs cancelled in `dask-cancel`, of each kind (sleeping, busy)",
+    )
     p.add_argument(
         "--n-proc-cancel",
         type=int,

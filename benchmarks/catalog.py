@@ -5,7 +5,7 @@ This module imports no Qt; the driver and the report use it.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -362,6 +362,23 @@ TESTS: dict[str, Test] = {
         ),
     )
 }
+
+# The same measures with the jobs on a Dask LocalCluster of one worker process.
+for _name, _what in (
+    ("", "one N-item iteration job"),
+    ("-rtt", "N trivial calls, one after the other,"),
+    ("-cancel", "N jobs yielding forever, each cancelled once its first item is observed,"),
+):
+    _process = TESTS[f"process{_name}"]
+    TESTS[f"dask{_name}"] = replace(
+        _process,
+        name=f"dask{_name}",
+        measure=f"dask{_name.replace('-', '_')}",
+        size_knob=f"n_dask{_name.replace('-', '_')}",
+        description=f"{_what} on the library's DaskContext (a LocalCluster of one worker "
+        f"process), as in `process{_name}`",
+    )
+del _name, _what, _process
 
 
 @dataclass(frozen=True)

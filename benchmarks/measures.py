@@ -785,7 +785,7 @@ def admission(ctx: Context, n: int) -> dict[str, Any]:
     }
 
 
-def _start_processes(ctx: Context) -> tuple[dict[str, Any], list[str]]:
+def _start_processes(ctx: Context, remote: str = "process") -> tuple[dict[str, Any], list[str]]:
     """Start the system's process context, then run a 1-item iteration job in it.
 
     The job is the first of the context, so it waits for a worker process
@@ -808,7 +808,10 @@ def _start_processes(ctx: Context) -> tuple[dict[str, Any], list[str]]:
         If the system has no process context.
     """
     t0 = time.perf_counter()
-    ctx.adapter.start_processes()
+    if remote == "dask":
+        ctx.adapter.start_dask()
+    else:
+        ctx.adapter.start_processes()
     setup_s = time.perf_counter() - t0
     warm = _Tally(expected=1)
 
@@ -838,7 +841,7 @@ def _start_processes(ctx: Context) -> tuple[dict[str, Any], list[str]]:
     return started, problems
 
 
-def process(ctx: Context, n: int) -> dict[str, Any]:
+def process(ctx: Context, n: int, remote: str = "process") -> dict[str, Any]:
     """One ``n``-item iteration job in a worker process, after the start-up job.
 
     Returns
@@ -853,7 +856,7 @@ def process(ctx: Context, n: int) -> dict[str, Any]:
     NotSupportedError
         If the system has no process context.
     """
-    started, problems = _start_processes(ctx)
+    started, problems = _start_processes(ctx, remote)
     if problems:
         return {**started, "problems": problems}
     return {**_flood(ctx, n, timer=False, source="process"), **started}
@@ -883,7 +886,7 @@ def process_gui(ctx: Context, n: int) -> dict[str, Any]:
     return {**_flood(ctx, n, timer=True, source="process"), **started}
 
 
-def process_rtt(ctx: Context, n: int) -> dict[str, Any]:
+def process_rtt(ctx: Context, n: int, remote: str = "process") -> dict[str, Any]:
     """``n`` trivial calls in a worker process, one after the other: the round trip.
 
     After the start-up job and :data:`PROCESS_WARM_CALLS` calls not timed,
@@ -906,7 +909,7 @@ def process_rtt(ctx: Context, n: int) -> dict[str, Any]:
     """
     from PySide6.QtCore import QTimer
 
-    started, problems = _start_processes(ctx)
+    started, problems = _start_processes(ctx, remote)
     if problems:
         return {**started, "problems": problems}
     total = PROCESS_WARM_CALLS + n
@@ -1028,7 +1031,7 @@ def _cancel_rounds(ctx: Context, n: int, *, busy: bool) -> tuple[list[_CancelRou
     return [r for r in rounds[1:] if r.t_cancel is not None], problems
 
 
-def process_cancel(ctx: Context, n: int) -> dict[str, Any]:
+def process_cancel(ctx: Context, n: int, remote: str = "process") -> dict[str, Any]:
     """Cancel latency in a worker process: ``n`` sleeping jobs, then ``n`` busy ones.
 
     Each job yields ``0, 1, ...`` forever, :data:`CANCEL_ITEM_S` of work
@@ -1055,7 +1058,7 @@ def process_cancel(ctx: Context, n: int) -> dict[str, Any]:
     NotSupportedError
         If the system has no process context.
     """
-    started, problems = _start_processes(ctx)
+    started, problems = _start_processes(ctx, remote)
     if problems:
         return {**started, "problems": problems}
     sleeping, problems = _cancel_rounds(ctx, n, busy=False)
@@ -1338,3 +1341,18 @@ def estop(ctx: Context, n: int) -> dict[str, Any]:
         "jobs": ESTOP_JOBS,
         "problems": problems,
     }
+
+
+def dask(ctx: Context, n: int) -> dict[str, Any]:
+    """:func:`process` with the job on a Dask LocalCluster of one worker process (DaskContext)."""
+    return process(ctx, n, remote="dask")
+
+
+def dask_rtt(ctx: Context, n: int) -> dict[str, Any]:
+    """:func:`process_rtt` with the calls on a Dask LocalCluster (DaskContext)."""
+    return process_rtt(ctx, n, remote="dask")
+
+
+def dask_cancel(ctx: Context, n: int) -> dict[str, Any]:
+    """:func:`process_cancel` with the jobs on a Dask LocalCluster (DaskContext)."""
+    return process_cancel(ctx, n, remote="dask")

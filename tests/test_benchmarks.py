@@ -40,12 +40,16 @@ SIZES = {
     "process-gui": 200,
     "process-rtt": 10,
     "process-cancel": 3,
+    "dask": 50,
+    "dask-rtt": 5,
+    "dask-cancel": 2,
 }
 #: Library each system needs, for the skip reason.
 LIBRARIES = {"traits_futures": "traits_futures", "superqt": "superqt", "qasync": "qasync"}
 #: Tests whose child may answer "n/a" (the system has no such job kind).
 PROCESS_TESTS = ("process", "process-gui", "process-rtt", "process-cancel")
-OPTIONAL = {*PROCESS_TESTS, "admission", "loop", "coro", "estop"}
+DASK_TESTS = ("dask", "dask-rtt", "dask-cancel")
+OPTIONAL = {*PROCESS_TESTS, *DASK_TESTS, "admission", "loop", "coro", "estop"}
 #: (test, system) pairs that must measure even though the test is optional.
 REQUIRED = {
     ("admission", REFERENCE),
@@ -57,6 +61,7 @@ REQUIRED = {
     ("estop", REFERENCE),
     ("estop", "raw"),
     *((test, system) for test in PROCESS_TESTS for system in (REFERENCE, "traits_futures")),
+    *((test, REFERENCE) for test in DASK_TESTS),
 }
 #: Every (system, test) the driver starts a child for.
 PAIRS = [(s, t) for t in TESTS for s in SYSTEMS if not_applicable(s, t) is None]
@@ -383,3 +388,14 @@ def test_driver_writes_report_and_raw_results(tmp_path: Path) -> None:
     assert meta["systems"] == [REFERENCE, "raw"]
     assert [(r["test"], r["status"]) for r in runs] == [("calls", "ok")] * 2 + [("mem", "ok")] * 2
     assert "| metric | traits_jobs | raw |" in out.read_text(encoding="utf-8")
+
+
+def test_dask_children_deliver_every_item_and_cancel_every_job() -> None:
+    items = _process_child(REFERENCE, "dask")
+    cancel = _process_child(REFERENCE, "dask-cancel")
+
+    assert items["delivered"] == SIZES["dask"]
+    assert items["start_method"] == "dask"
+    n = SIZES["dask-cancel"]
+    assert cancel["rounds"] == cancel["cancelled"] == 2 * n
+    assert 0 < cancel["busy_cancel_p50_ms"] <= cancel["busy_cancel_p99_ms"]

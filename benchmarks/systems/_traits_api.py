@@ -184,6 +184,31 @@ class TraitsApiAdapter(Adapter):
             event_loop=self._make_event_loop(),
         )
 
+    def start_dask(self) -> None:
+        """A second executor, on the library's ``DaskContext``: an embedded LocalCluster.
+
+        One worker process of one thread (as the process measures use one
+        worker process). The cluster starts here, and the context is
+        connected before this returns.
+
+        Raises
+        ------
+        NotSupportedError
+            If the API module has no ``DaskContext``, or dask distributed is missing.
+        """
+        context_class = getattr(self.api, "DaskContext", None)
+        if context_class is None:
+            raise NotSupportedError(f"{self.api_module} has no DaskContext")
+        try:
+            self._process_context = context_class(n_workers=1, threads_per_worker=1)
+        except ImportError as error:
+            raise NotSupportedError(str(error)) from error
+        self._process_context.wait_connected(60)
+        self.process_start_method = "dask"
+        self._process_executor = self.api.TraitsExecutor(
+            context=self._process_context, event_loop=self._make_event_loop()
+        )
+
     def process_iterate(
         self,
         fn: Callable[..., Iterator[Any]],

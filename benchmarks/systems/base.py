@@ -114,6 +114,16 @@ class Adapter(ABC):
         """
         raise NotSupportedError(f"{type(self).__name__} has no process context")
 
+    def start_dask(self) -> None:
+        """Prepare a Dask context for the ``process_*`` methods, in place of processes.
+
+        Raises
+        ------
+        NotSupportedError
+            If the system has no Dask context (the default).
+        """
+        raise NotSupportedError(f"{type(self).__name__} has no Dask context")
+
     def process_iterate(
         self,
         fn: Callable[..., Iterator[Any]],
