@@ -7,10 +7,12 @@ the workers cannot import) use a LocalCluster of worker processes, and the
 loss of the scheduler a scheduler and a worker started as commands.
 """
 
+import gc
 import subprocess
 import sys
 import threading
 import time
+import weakref
 
 import pytest
 
@@ -438,3 +440,18 @@ def test_losing_the_scheduler_fails_every_live_job_and_stops_it(tmp_path):
                 process.kill()
                 process.wait(DASK_TIMEOUT)
     assert scheduler.poll() is not None
+
+
+def test_an_executor_and_its_pool_are_freed_after_shutdown(context):
+    """Nothing of the cluster's client (handlers, callbacks) keeps a stopped executor alive."""
+    executor = TraitsExecutor(event_loop=ManualEventLoop(), context=context)
+    future = done(executor, submit_iteration(executor, jobs.count, 100))
+    assert future.state == COMPLETED
+    executor.shutdown(timeout=DASK_TIMEOUT)
+    refs = [weakref.ref(executor), weakref.ref(executor._worker_pool), weakref.ref(future)]
+    del executor, future
+    deadline = time.monotonic() + DASK_TIMEOUT
+    while any(ref() is not None for ref in refs):
+        assert time.monotonic() < deadline, [ref() for ref in refs]
+        gc.collect()
+        threading.Event().wait(0.01)
