@@ -455,3 +455,16 @@ def test_an_executor_and_its_pool_are_freed_after_shutdown(context):
         assert time.monotonic() < deadline, [ref() for ref in refs]
         gc.collect()
         threading.Event().wait(0.01)
+
+
+def test_closing_while_connecting_leaves_no_cluster_running():
+    """close() right after construction: the cluster started meanwhile is closed too."""
+    from distributed.deploy.spec import SpecCluster
+
+    before = set(SpecCluster._instances)
+    context = DaskContext(processes=False, n_workers=1)
+    context.close()
+    with pytest.raises((RuntimeError, ConnectionError)):
+        context.wait_connected(DASK_TIMEOUT)
+    started = [cluster for cluster in SpecCluster._instances if cluster not in before]
+    assert all(cluster.status.name == "closed" for cluster in started)

@@ -93,6 +93,9 @@ class DaskContext(IParallelContext):
                 f"or None, not {safe_repr(client_or_address)}"
             )
             raise TypeError(msg)
+        if getattr(client_or_address, "asynchronous", False):
+            msg = "DaskContext needs a synchronous Client, not one with asynchronous=True"
+            raise TypeError(msg)
         if cluster_options and client_or_address is not None:
             msg = (
                 f"cluster options {sorted(cluster_options)} configure the embedded "
@@ -149,10 +152,7 @@ class DaskContext(IParallelContext):
                 raise ConnectionError(msg) from error
             _check_workers(client)
         except BaseException as error:
-            if client is not None and client is not self._target:
-                client.close()
-            if cluster is not None:
-                cluster.close()
+            self._release(client, cluster)
             if not isinstance(error, ConnectionError):
                 what = "start a LocalCluster" if self._target is None else "connect"
                 failure = ConnectionError(
@@ -163,12 +163,19 @@ class DaskContext(IParallelContext):
             error_or_none: BaseException | None = error
         else:
             error_or_none = None
-        with self._lock:
-            self._client, self._cluster, self._error = client, cluster, error_or_none
-            if error_or_none is not None:
-                self._client = self._cluster = None
-            callbacks, self._callbacks = self._callbacks, []
-            self._connected.set()
+        if error_or_none is not None:
+            client = cluster = None
+        while True:
+            with self._lock:
+                if not (self._closed and client is not None):
+                    self._client, self._cluster, self._error = client, cluster, error_or_none
+                    callbacks, self._callbacks = self._callbacks, []
+                    self._connected.set()
+                    break
+            # close() did not wait for the connection: what it made is ours to stop.
+            self._release(client, cluster)
+            client = cluster = None
+            error_or_none = RuntimeError("the DaskContext was closed while it connected")
         for callback in callbacks:
             callback(self._client, error_or_none)
 
@@ -302,9 +309,14 @@ class DaskContext(IParallelContext):
             self._closed = True
         for pool in list(self._pools):
             pool.shutdown(wait=True)
-        if not self._connected.wait(self._connect_timeout):
-            return
-        client, cluster = self._client, self._cluster
+        with self._lock:
+            if not self._connected.is_set():
+                return  # The connecting thread stops what it starts.
+            client, cluster = self._client, self._cluster
+        self._release(client, cluster)
+
+    def _release(self, client: Any, cluster: Any) -> None:
+        """Close the client and the cluster that the context made (not the application's)."""
         if client is not None and client is not self._target:
             client.close()
         if cluster is not None:

@@ -125,6 +125,8 @@ class DaskWorkerPool(concurrent.futures.Executor):
 
     def _connected(self, client: Any, error: BaseException | None) -> None:
         """The context connected (or failed to). The context's connecting thread."""
+        if self._shutdown:
+            return
         if error is not None:
             with self._lock:
                 self._failure = error
