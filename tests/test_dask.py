@@ -468,3 +468,17 @@ def test_closing_while_connecting_leaves_no_cluster_running():
         context.wait_connected(DASK_TIMEOUT)
     started = [cluster for cluster in SpecCluster._instances if cluster not in before]
     assert all(cluster.status.name == "closed" for cluster in started)
+
+
+def test_a_job_submitted_after_its_client_closed_fails_saying_so(client):
+    """The application closed the Client under the executor: the next job fails, never hangs."""
+    other = distributed.Client(client.scheduler.address)
+    other_context = DaskContext(other)
+    executor = TraitsExecutor(event_loop=ManualEventLoop(), context=other_context)
+    assert done(executor, submit_call(executor, jobs.add, 1, 1)).result == 2
+    other.close()
+    future = done(executor, submit_call(executor, jobs.add, 2, 2))
+    assert isinstance(future.error, ConnectionError)
+    assert "closed" in str(future.error)
+    executor.shutdown(timeout=DASK_TIMEOUT)
+    other_context.close()

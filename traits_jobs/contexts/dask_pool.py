@@ -154,15 +154,25 @@ class DaskWorkerPool(concurrent.futures.Executor):
                 return
             self._pumping = True
             client = self._client
-        try:
-            client.loop.add_callback(self._pump)
-        except RuntimeError:
-            # The Client was closed under the pool: nothing more reaches the scheduler.
-            with self._lock:
-                self._pumping = False
-                self._outbox.clear()
-                self._acks.clear()
-                self._idle.notify_all()
+        if client.status not in ("closing", "closed"):
+            try:
+                client.loop.add_callback(self._pump)
+            except RuntimeError:
+                pass  # Its loop is closed: as below.
+            else:
+                return
+        # The Client was closed under the pool: nothing more reaches the
+        # scheduler. Jobs not yet on the cluster fail; the others' Dask
+        # futures were cancelled with the Client, which fails them.
+        with self._lock:
+            lost = [item[1] for item in self._outbox if item[0] == "submit"]
+            self._outbox.clear()
+            self._acks.clear()
+            self._pumping = False
+            self._idle.notify_all()
+        if lost:
+            error = ConnectionError("The Dask Client was closed; the job was never sent")
+            self._inbox.put(("fail", lost, error))
 
     async def _pump(self) -> None:
         client = self._client
