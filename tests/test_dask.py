@@ -482,3 +482,39 @@ def test_a_job_submitted_after_its_client_closed_fails_saying_so(client):
     assert "closed" in str(future.error)
     executor.shutdown(timeout=DASK_TIMEOUT)
     other_context.close()
+
+
+def test_many_jobs_cancelled_at_random_moments_all_end_and_leave_nothing(context, client):
+    """200 jobs, half cancelled at once, before or after they start: each ends, once, cleanly."""
+    import random
+
+    rng = random.Random(20261130)
+    executor = TraitsExecutor(event_loop=ManualEventLoop(), context=context)
+    ended = []
+    futures = []
+    for index in range(200):
+        if rng.random() < 0.3:
+            future = submit_iteration(executor, jobs.forever)
+        else:
+            future = submit_iteration(executor, jobs.count, rng.randrange(1, 2000))
+        future.observe(lambda event: ended.append(event.object) if event.new else None, "done")
+        futures.append(future)
+        moment = rng.random()
+        if moment < 0.3:
+            future.cancel()
+        elif moment < 0.6:
+            executor.event_loop.run_until(lambda: False, 0.001 * rng.random())
+            if future.cancellable:
+                future.cancel()
+    # The endless ones, started or waiting for a worker, are cancelled now.
+    for future in futures:
+        if future.cancellable and future.state != "waiting" or rng.random() < 0.5:
+            future.cancel()
+    for future in futures:
+        if future.cancellable:
+            future.cancel()
+    run_until(executor, lambda: all(future.done for future in futures))
+    assert sorted(map(id, ended)) == sorted(map(id, futures))
+    assert {future.state for future in futures} <= {COMPLETED, CANCELLED}
+    executor.shutdown(timeout=DASK_TIMEOUT)
+    assert scheduler_state(client)["records"] == {}

@@ -85,6 +85,10 @@ class DaskContext(IParallelContext):
             import distributed
         except ImportError as error:
             raise ImportError(_INSTALL_HINT) from error
+        # Import the rest here, on the calling thread, not on the connecting one:
+        # CPython 3.11 can fail compiling in two threads at once (gh-106905),
+        # which a first import does under pytest's assertion rewriting.
+        from traits_jobs.contexts import dask_pool, dask_scheduler  # noqa: F401
         if not (
             client_or_address is None or isinstance(client_or_address, str | distributed.Client)
         ):
