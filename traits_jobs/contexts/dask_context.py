@@ -89,6 +89,7 @@ class DaskContext(IParallelContext):
         # CPython 3.11 can fail compiling in two threads at once (gh-106905),
         # which a first import does under pytest's assertion rewriting.
         from traits_jobs.contexts import dask_pool, dask_scheduler  # noqa: F401
+
         if not (
             client_or_address is None or isinstance(client_or_address, str | distributed.Client)
         ):

@@ -24,12 +24,18 @@ not run on unseen.
 
 import logging
 import pickle
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from traits_jobs.contexts.dask_scheduler import FROM_TASK
-from traits_jobs.contexts.process_worker import BatchingSender, apply_request, run_task
+from traits_jobs.contexts.process_worker import (
+    SWITCH_INTERVAL,
+    BatchingSender,
+    apply_request,
+    run_task,
+)
 from traits_jobs.states.control import JobControl
 from traits_jobs.states.exceptions import WorkerDiedError
 from traits_jobs.states.messages import Control
@@ -101,6 +107,11 @@ def run_dask_job(blob: bytes, topic: str, wire: int, key: str) -> None:
     from distributed.utils import sync
 
     worker = get_worker()
+    # The watcher (and the worker's IO loop) must get the GIL from a job that
+    # computes without pause to hand it a cancel: 1 ms, not Python's 5 ms, at a
+    # time, as in a MultiprocessingContext's workers.
+    if sys.getswitchinterval() > SWITCH_INTERVAL:
+        sys.setswitchinterval(SWITCH_INTERVAL)
 
     def rpc(name: str, timeout: float | None = None, **kwargs: Any) -> Any:
         handler = getattr(worker.scheduler, name)
