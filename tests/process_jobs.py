@@ -171,3 +171,16 @@ def record_then_die(path):
     with open(path, "a", encoding="utf-8") as file:
         file.write("run\n")
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+class Box:
+    """An item that can be referenced weakly."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+def boxes(release):
+    """Yield one Box, then wait for ``release`` before ending."""
+    yield Box(1)
+    release.wait(30)

@@ -492,7 +492,7 @@ def test_many_jobs_cancelled_at_random_moments_all_end_and_leave_nothing(context
     executor = TraitsExecutor(event_loop=ManualEventLoop(), context=context)
     ended = []
     futures = []
-    for index in range(200):
+    for _ in range(200):
         if rng.random() < 0.3:
             future = submit_iteration(executor, jobs.forever)
         else:
@@ -508,7 +508,7 @@ def test_many_jobs_cancelled_at_random_moments_all_end_and_leave_nothing(context
                 future.cancel()
     # The endless ones, started or waiting for a worker, are cancelled now.
     for future in futures:
-        if future.cancellable and future.state != "waiting" or rng.random() < 0.5:
+        if future.cancellable and (future.state != "waiting" or rng.random() < 0.5):
             future.cancel()
     for future in futures:
         if future.cancellable:
@@ -518,3 +518,19 @@ def test_many_jobs_cancelled_at_random_moments_all_end_and_leave_nothing(context
     assert {future.state for future in futures} <= {COMPLETED, CANCELLED}
     executor.shutdown(timeout=DASK_TIMEOUT)
     assert scheduler_state(client)["records"] == {}
+
+
+def test_a_delivered_item_is_not_kept_by_the_pool(dask_executor, context):
+    """Once observed and dropped, an item from the cluster is freed (the listener keeps none)."""
+    release = context.event()
+    items = []
+    future = submit_iteration(dask_executor, jobs.boxes, release)
+    future.observe(lambda event: items.append(event.new), "result_event")
+    run_until(dask_executor, lambda: items)
+    ref = weakref.ref(items.pop())
+    deadline = time.monotonic() + DASK_TIMEOUT
+    while ref() is not None:
+        assert time.monotonic() < deadline, "the item is still referenced"
+        threading.Event().wait(0.01)
+    release.set()
+    done(dask_executor, future)
