@@ -69,6 +69,10 @@ def test_tour_saves_screenshots_of_each_step(qt_executor, tmp_path, traits_jobs_
     assert "analysis cancelled" in text
     assert "ValueError" in text
     assert "last failure: job 'parse setting' failed" in text
+    # What traits_jobs logs is told as a step of the tour, without a traceback.
+    assert "expected: the tour makes it fail on purpose" in text
+    assert "logged (ERROR): job 'parse setting' failed: ValueError" in text
+    assert "Traceback" not in text
     assert "a coroutine job, the stage's @background async move" in text
     assert "stage moving: True, camera acquiring: True, heater on: True" in text
     assert "Emergency stop: 3 jobs cancelled; ok: stage, camera, heater" in text
@@ -98,8 +102,46 @@ def test_module_runs_the_tour_and_prints_the_folder(tmp_path):
         check=False,
     )
     assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.startswith("No display found: running the scripted tour offscreen.\n")
     assert str(shots.resolve()) in run.stdout
     assert list(shots.glob("*.png"))
+    # Neither the offscreen platform's notes nor the intended failure's traceback.
+    assert run.stderr == ""
+
+
+def test_a_platform_plugin_that_cannot_load_is_named(monkeypatch):
+    """platform_plugin_error() says why Qt cannot start, and None where it can."""
+    monkeypatch.setenv("QT_QPA_PLATFORM", "no-such-plugin")
+    reason = demo_main.platform_plugin_error()
+    assert reason is not None and "no-such-plugin" in reason
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert demo_main.platform_plugin_error() is None
+
+
+def test_a_display_whose_platform_plugin_fails_runs_the_tour_instead(tmp_path):
+    """With a display but a Qt platform plugin that cannot load (xcb without its
+    libraries), the demo prints one line, with the packages to install, and runs
+    the tour offscreen instead of aborting.
+    """
+    shots = tmp_path / "tour"
+    env = {**os.environ, "DISPLAY": ":0", "QT_QPA_PLATFORM": "no-such-plugin"}
+    run = subprocess.run(
+        [sys.executable, "-m", "traits_jobs.demo", "--screenshots", str(shots)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TOUR_TIMEOUT,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    first, second = run.stdout.splitlines()[:2]
+    assert first.startswith("The window cannot open (")
+    assert '"no-such-plugin"' in first
+    assert "running the scripted tour offscreen instead" in first
+    assert demo_main.XCB_PACKAGES in first
+    assert "on the Qt platform 'offscreen'" in second
+    assert list(shots.glob("*.png"))
+    assert run.stderr == ""
 
 
 def test_missing_pyqtgraph_says_what_to_install(monkeypatch, capsys):

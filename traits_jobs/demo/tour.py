@@ -11,11 +11,20 @@ worker process, and the jobs panel says so.
 
 Each wait has a timeout; a step whose outcome does not show raises
 :exc:`TourError`, naming the step.
+
+While it runs, what traits_jobs logs becomes a line of the commentary
+(:class:`_SayHandler`), without a traceback, and the offscreen platform's
+notes that it cannot raise a window or pass on size hints (:data:`QT_NOISE`)
+are not printed: the tour's output is its story, and stderr stays for real
+trouble.
 """
 
+import contextlib
+import logging
+import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -31,6 +40,10 @@ DEFAULT_SCREENSHOTS = Path("traits_jobs_demo_screenshots")
 
 #: Seconds any one step may take before the tour gives up.
 STEP_TIMEOUT = 20.0
+
+#: The starts of Qt's messages that the tour does not print: the offscreen
+#: platform cannot do what a window manager does, and says so at each window.
+QT_NOISE = ("This plugin does not support",)
 
 
 class TourError(RuntimeError):
@@ -246,7 +259,10 @@ class Tour:
             say(f"    {stage.error}")
             self.shot("tutorial-failed", ui)
             # A job whose error no code reads: the FailureReporter says so.
-            say("    a job nobody watches fails; the window's FailureReporter logs it:")
+            say(
+                "    a job nobody watches fails; the window's FailureReporter logs it "
+                "(expected: the tour makes it fail on purpose):"
+            )
             submit_call(executor, float, "12 mm", name="parse setting")
             self.wait(lambda: window.failures.last_message != "", "the failure is reported")
             say(f"    last failure: {window.failures.last_message}")
@@ -379,16 +395,60 @@ def run_tour(
         f"traits_jobs demo tour on the Qt platform {application.platformName()!r}, "
         f"the analysis on a worker {context}"
     )
-    demo = DemoApp(executor, context=context)
-    ui = demo.edit_traits()
-    try:
-        tour = Tour(demo, ui, Path(screenshots), say)
-        tour.run()
-    finally:
-        if own_executor:
-            executor.shutdown(timeout=STEP_TIMEOUT)
-        ui.dispose()
-        demo.dispose()
+    with _quiet_qt(), _logged_as_commentary(say):
+        demo = DemoApp(executor, context=context)
+        ui = demo.edit_traits()
+        try:
+            tour = Tour(demo, ui, Path(screenshots), say)
+            tour.run()
+        finally:
+            if own_executor:
+                executor.shutdown(timeout=STEP_TIMEOUT)
+            ui.dispose()
+            demo.dispose()
     say(f"Tour done in {time.monotonic() - started:.1f} s; executor {executor.state}.")
     say(f"{len(tour.saved)} screenshots in {Path(screenshots).resolve()}")
     return tour.saved
+
+
+class _SayHandler(logging.Handler):
+    """Passes each log record to the tour's commentary, as one line."""
+
+    def __init__(self, say: Callable[[str], object]) -> None:
+        super().__init__(logging.INFO)
+        self.say = say
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            # The first line: a FailureReporter's message goes on with the traceback.
+            line = record.getMessage().partition("\n")[0]
+            self.say(f"    logged ({record.levelname}): {line}")
+        except Exception:
+            self.handleError(record)
+
+
+@contextlib.contextmanager
+def _logged_as_commentary(say: Callable[[str], object]) -> Iterator[None]:
+    """While active, traits_jobs' log records are lines of commentary, not stderr's."""
+    logger = logging.getLogger("traits_jobs")
+    handler = _SayHandler(say)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
+@contextlib.contextmanager
+def _quiet_qt() -> Iterator[None]:
+    """While active, Qt's messages starting with one of QT_NOISE are dropped."""
+
+    def handler(mode: object, context: object, message: str) -> None:
+        if not message.startswith(QT_NOISE):
+            print(message, file=sys.stderr)
+
+    previous = QtCore.qInstallMessageHandler(handler)
+    try:
+        yield
+    finally:
+        QtCore.qInstallMessageHandler(previous)
