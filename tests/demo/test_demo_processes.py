@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 
-from tests.demo.test_demo_app import button, click, start_live_view, started
+from tests.demo.test_demo_app import button, click, panel_ui, start_live_view, started
 from tests.demo.test_tour import TOUR_TIMEOUT
 from tests.ui.test_closing import answer_next_question
 from tests.ui.test_jobs_panel import row_ui
@@ -84,14 +84,14 @@ def test_the_jobs_panel_says_where_each_job_runs(make_window, qtbot):
     analysis = start_analysis(qtbot, demo, ui)
     where = {row.name: row.where for row in demo.jobs_panel.rows}
     assert where == {"analysis": "process", "live view": "thread", "door interlock": "thread"}
-    panel_ui = ui.get_editors("jobs_panel")[0]._ui
+    panel = panel_ui(ui)
     index, _row = row_of(demo, analysis)
     qtbot.waitUntil(
-        lambda: row_ui(panel_ui, index).get_editors("where")[0].control.text() == "process",
+        lambda: row_ui(panel, index).get_editors("where")[0].control.text() == "process",
         timeout=PROCESS_WAIT,
     )
     index, _row = row_of(demo, demo.live_future)
-    assert row_ui(panel_ui, index).get_editors("where")[0].control.text() == "thread"
+    assert row_ui(panel, index).get_editors("where")[0].control.text() == "thread"
     assert analysis.state == EXECUTING
 
 
@@ -110,8 +110,8 @@ def test_cancel_all_cancels_the_analysis_in_its_process(make_window, qtbot):
     """Cancel all is enabled by the process analysis alone, and cancels it."""
     demo, ui = process_window(make_window, qtbot, **ENDLESS)
     analysis = start_analysis(qtbot, demo, ui)
-    qtbot.waitUntil(lambda: button(ui, "cancel_all").isEnabled(), timeout=PROCESS_WAIT)
-    click(qtbot, ui, "cancel_all")
+    qtbot.waitUntil(lambda: button(panel_ui(ui), "cancel_all").isEnabled(), timeout=PROCESS_WAIT)
+    click(qtbot, panel_ui(ui), "cancel_all")
     qtbot.waitUntil(lambda: analysis.done, timeout=PROCESS_WAIT)
     assert analysis.state == CANCELLED
     assert demo.status == "analysis: cancelled"

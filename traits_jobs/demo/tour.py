@@ -219,8 +219,11 @@ class Tour:
         say(f"    move {failed.state}; status line: {demo.status}")
         self.shot("failed-move")
 
-        say("7. Cancel all: the temperature loop stops; the interlock's watch runs on")
-        self.click("cancel_all")
+        say(
+            "7. Cancel all, in the jobs panel: the temperature loop stops; the interlock's "
+            "watch runs on"
+        )
+        _click(self.ui.get_editors("jobs_panel")[0]._ui, "cancel_all")  # type: ignore[attr-defined]
         watch = demo.interlock_future
         self.wait(
             lambda: all(future is watch for future in self.executor.jobs),

@@ -227,7 +227,7 @@ class JobRow(HasStrictTraits):
     #: Counts the items delivered so far, shown as :attr:`items` on
     #: refresh(). Not a trait of its own: a view re-evaluates its
     #: enabled_when and visible_when at every change of any trait.
-    _tally = Instance(_Tally, ())
+    _tally = Instance(_Tally, (), allow_none=False)
 
     _counter = 0
 
