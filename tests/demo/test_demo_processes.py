@@ -275,6 +275,6 @@ def test_module_runs_the_tour_with_the_analysis_in_a_process(tmp_path):
     assert "the analysis on a worker process" in run.stdout
     assert "5. Analyse the latest spectra (in a worker process)" in run.stdout
     assert "the jobs panel: analysis [process], call" in run.stdout
-    assert len(list(shots.glob("*.png"))) == 14
+    assert len(list(shots.glob("*.png"))) == 15
     # One tour: a worker that ran the demo again would have printed a second.
     assert run.stdout.count("traits_jobs demo tour") == 1

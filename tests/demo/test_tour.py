@@ -31,8 +31,9 @@ def test_tour_saves_screenshots_of_each_step(qt_executor, tmp_path, traits_jobs_
 
     Among the steps: pausing and resuming the live view, a new setpoint
     and interval for the temperature loop while it runs, Esc (the emergency
-    stop) and opening the interlock's door. The names of the first 12
-    screenshots stay the same: the docs show some of them.
+    stop), opening the interlock's door, and last the jobs timeline's tab.
+    The names of the first 14 screenshots stay the same: the docs show some
+    of them.
     """
     lines = []
     saved = run_tour(tmp_path / "shots", executor=qt_executor, say=lines.append)
@@ -54,6 +55,7 @@ def test_tour_saves_screenshots_of_each_step(qt_executor, tmp_path, traits_jobs_
         "12-tutorial-jobs.png",
         "13-emergency-stop.png",
         "14-door-open.png",
+        "15-timeline.png",
     ]
     assert sorted(saved) == sorted((tmp_path / "shots").glob("*.png"))
     for path in saved:
@@ -85,6 +87,9 @@ def test_tour_saves_screenshots_of_each_step(qt_executor, tmp_path, traits_jobs_
     assert "read 5 times more: 1 emergency stop" in text
     assert "door closed: Interlock: armed" in text
     assert str((tmp_path / "shots").resolve()) in text
+    # The timeline tab: a lane per job, the live view's preemption an arrow.
+    assert "11. The Jobs timeline tab" in text
+    assert "arrows: scan preempted live view" in text
 
 
 def test_module_runs_the_tour_and_prints_the_folder(tmp_path):

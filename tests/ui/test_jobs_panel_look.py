@@ -5,10 +5,16 @@ each row's error inside the row, rows that are not cut off."""
 import threading
 import warnings
 
-from tests._support import wait_done, wait_event
+from tests._support import wait_done, wait_event, wait_for
 from tests.ui.test_jobs_panel import control, outcome_label, panel_view, row_ui
 from traits_jobs._qt import QtCore, QtGui, QtWidgets
-from traits_jobs.api import PreemptionWarning, current_job, submit_call, submit_iteration
+from traits_jobs.api import (
+    EXECUTING,
+    PreemptionWarning,
+    current_job,
+    submit_call,
+    submit_iteration,
+)
 from traits_jobs.testing import SAFETY_TIMEOUT
 from traits_jobs.ui.job_look import OUTCOME_LOOKS, outcome_look
 from traits_jobs.ui.jobs_panel import JobsPanel
@@ -57,6 +63,7 @@ def end_in_each_way(executor):
     started = threading.Event()
     futures["cancelled"] = submit_call(executor, sleep_until_cancelled, started, name="cancelled")
     wait_event(started)
+    wait_for(executor, futures["cancelled"], "state", lambda f: f.state == EXECUTING)
     futures["cancelled"].cancel()
     started = threading.Event()
     victim = submit_call(
@@ -68,6 +75,7 @@ def end_in_each_way(executor):
         name="preempted",
     )
     wait_event(started)
+    wait_for(executor, victim, "state", lambda f: f.state == EXECUTING)
     futures["preempted"] = victim
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PreemptionWarning)

@@ -98,7 +98,7 @@ from traits_jobs.demo.instruments import (
 )
 from traits_jobs.demo.processes import CONTEXTS, ProcessExecutor
 from traits_jobs.demo.view import demo_view
-from traits_jobs.ui.api import FailureReporter, JobsPanel
+from traits_jobs.ui.api import FailureReporter, JobsPanel, JobsTimeline
 from traits_jobs.ui.failures import check_executor
 
 #: How many of the latest spectra the Analyse button analyses.
@@ -262,6 +262,8 @@ class DemoApp(HasStrictTraits):
     analysis_failures = Instance(FailureReporter)
     #: The list of live and recent jobs, with their progress and Cancel buttons.
     jobs_panel = Instance(JobsPanel, allow_none=False)
+    #: The same jobs on a time line: a tab beside the plot.
+    timeline = Instance(JobsTimeline, allow_none=False)
 
     #: Whether Pause was clicked for the live view and not Resume since:
     #: the live view pauses at its next spectrum, and then shows paused.
@@ -323,11 +325,13 @@ class DemoApp(HasStrictTraits):
             reporter=self.failures,
             cancel_all_skips=lambda future: not _cancelled_by_cancel_all(future),
         )
+        self.timeline = JobsTimeline(executor)
         if self.processes is not None:
             self.analysis_failures = FailureReporter(
                 self.analysis_executor, report=lambda future: None
             )
             self.jobs_panel.add_executor(self.analysis_executor, where="process")
+            self.timeline.add_executor(self.analysis_executor)
         self._watch_door()
         self._update_enabled()
 
@@ -354,6 +358,7 @@ class DemoApp(HasStrictTraits):
             self.executor.remove_emergency_stop(name)
         self._hooks = []
         self.jobs_panel.dispose()
+        self.timeline.dispose()
         self.failures.dispose()
         if self.analysis_failures is not None:
             self.analysis_failures.dispose()

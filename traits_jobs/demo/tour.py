@@ -19,6 +19,7 @@ are not printed: the tour's output is its story, and stderr stays for real
 trouble.
 """
 
+import collections
 import contextlib
 import logging
 import sys
@@ -233,6 +234,7 @@ class Tour:
         self.shot("cancelled")
         self.run_tutorial()
         self.run_safety()
+        self.run_timeline()
 
     def run_tutorial(self) -> None:
         """The window the GUI tutorial builds (traits_jobs.demo.stage_gui)."""
@@ -332,6 +334,31 @@ class Tour:
         _click(self.ui, "door_open")
         self.wait(lambda: watch.status is False, "the interlock has re-armed")
         say(f"    door closed: {demo.interlock_text}")
+
+    def run_timeline(self) -> None:
+        """The jobs timeline tab: every job of the tour on a time line."""
+        say = self.say
+        say("11. The Jobs timeline tab: each job a lane, coloured by how it ended")
+        tabs = self.ui.control.findChild(QtWidgets.QTabWidget)  # type: ignore[attr-defined]
+        if tabs is None:
+            msg = "the window has no tabs; the tour expected the Jobs timeline beside the plot"
+            raise TourError(msg)
+        tabs.setCurrentIndex(1)
+        timeline = self.demo.timeline
+        self.wait(lambda: timeline.refreshing, "the timeline is visible")
+        outcomes = collections.Counter(span.outcome for span in timeline.spans)
+        say(
+            f"    {len(timeline.spans)} jobs: "
+            + ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
+        )
+        arrows = [
+            f"{span.future.preempted_by.name} preempted {span.name}"
+            for span in timeline.spans
+            if span.preemptor is not None
+        ]
+        say(f"    arrows: {'; '.join(arrows) or 'none'}")
+        self.shot("timeline")
+        tabs.setCurrentIndex(0)
 
 
 def _click(ui: object, name: str) -> None:

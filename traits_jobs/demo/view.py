@@ -178,7 +178,8 @@ def demo_view(
         width=700,
         height=-PLOT_HEIGHT,
     )
-    views = Tabbed(VGroup(plot, label="Spectrum"))
+    timeline = Item("timeline", style="custom", show_label=False, height=-PLOT_HEIGHT)
+    views = Tabbed(VGroup(plot, label="Spectrum"), VGroup(timeline, label="Jobs timeline"))
     # "Cancel all" is the jobs panel's: one for the window.
     jobs = Item("jobs_panel", style="custom", show_label=False, springy=True)
     right = VGroup(views, jobs, springy=True)
