@@ -7,11 +7,9 @@ Each test starts one worker process (spawned: it takes a while), which
 
 import multiprocessing
 import os
-import subprocess
-import sys
 
 from tests.demo.test_demo_app import button, click, panel_ui, start_live_view, started
-from tests.demo.test_tour import TOUR_TIMEOUT
+from tests.demo.test_tour import run_demo
 from tests.ui.test_closing import answer_next_question
 from tests.ui.test_jobs_panel import row_ui
 from traits_jobs._qt import QtCore, QtWidgets
@@ -259,18 +257,7 @@ def test_module_runs_the_tour_with_the_analysis_in_a_process(tmp_path):
     ``__main__`` module is not run in it), and the demo waits for it to exit.
     """
     shots = tmp_path / "tour"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    env.pop("DISPLAY", None)
-    env.pop("WAYLAND_DISPLAY", None)
-    command = [sys.executable, "-m", "traits_jobs.demo", "--tour", "--context", "process"]
-    run = subprocess.run(
-        [*command, "--screenshots", str(shots)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TOUR_TIMEOUT,
-        check=False,
-    )
+    run = run_demo("--tour", "--context", "process", "--screenshots", str(shots))
     assert run.returncode == 0, run.stdout + run.stderr
     assert "the analysis on a worker process" in run.stdout
     assert "5. Analyse the latest spectra (in a worker process)" in run.stdout

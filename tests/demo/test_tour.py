@@ -92,20 +92,25 @@ def test_tour_saves_screenshots_of_each_step(qt_executor, tmp_path, traits_jobs_
     assert "arrows: scan preempted live view" in text
 
 
-def test_module_runs_the_tour_and_prints_the_folder(tmp_path):
-    """``python -m traits_jobs.demo --tour --screenshots DIR`` exits 0 and names DIR."""
-    shots = tmp_path / "tour"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    env.pop("DISPLAY", None)
-    env.pop("WAYLAND_DISPLAY", None)
-    run = subprocess.run(
-        [sys.executable, "-m", "traits_jobs.demo", "--tour", "--screenshots", str(shots)],
-        env=env,
+def run_demo(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """``python -m traits_jobs.demo ARGS`` with ``env`` set; by default offscreen, no display."""
+    environ = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    environ.pop("DISPLAY", None)
+    environ.pop("WAYLAND_DISPLAY", None)
+    return subprocess.run(
+        [sys.executable, "-m", "traits_jobs.demo", *args],
+        env={**environ, **env},
         capture_output=True,
         text=True,
         timeout=TOUR_TIMEOUT,
         check=False,
     )
+
+
+def test_module_runs_the_tour_and_prints_the_folder(tmp_path):
+    """``python -m traits_jobs.demo --tour --screenshots DIR`` exits 0 and names DIR."""
+    shots = tmp_path / "tour"
+    run = run_demo("--tour", "--screenshots", str(shots))
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.startswith("No display found: running the scripted tour offscreen.\n")
     assert str(shots.resolve()) in run.stdout
@@ -129,15 +134,7 @@ def test_a_display_whose_platform_plugin_fails_runs_the_tour_instead(tmp_path):
     the tour offscreen instead of aborting.
     """
     shots = tmp_path / "tour"
-    env = {**os.environ, "DISPLAY": ":0", "QT_QPA_PLATFORM": "no-such-plugin"}
-    run = subprocess.run(
-        [sys.executable, "-m", "traits_jobs.demo", "--screenshots", str(shots)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TOUR_TIMEOUT,
-        check=False,
-    )
+    run = run_demo("--screenshots", str(shots), DISPLAY=":0", QT_QPA_PLATFORM="no-such-plugin")
     assert run.returncode == 0, run.stdout + run.stderr
     first, second = run.stdout.splitlines()[:2]
     assert first.startswith("The window cannot open (")

@@ -2,9 +2,12 @@
 """The jobs of one executor in a list: :class:`JobsPanel`.
 
 The panel keeps one :class:`~traits_jobs.ui.job_row.JobRow` per live or
-recent job, newest first, and a default TraitsUI view of them: name, kind,
-state, a progress bar, the time spent, the error of a failed job, and a
-Cancel button per row, with "Cancel all" above.
+recent job, newest first, and a default TraitsUI view of them under column
+headers: name, kind, state (the end reason once ended, with its icon and
+colour), a progress bar, the time spent and a Cancel button per row, with
+"Cancel all" above. A failed job's error is a second line inside its row;
+the rows of failed, timed-out, preempted and cancelled jobs are tinted
+(:mod:`traits_jobs.ui.job_look`).
 
 A panel can show the jobs of several executors, one on threads and one on
 worker processes say: ``JobsPanel(executor, where="thread")``, then
@@ -13,8 +16,9 @@ its job runs, in a column after the kind; without ``where`` there is no
 such column. "Cancel all" cancels the jobs of every executor shown.
 
 Each row is shown with :data:`job_row_view`. A loop job's row says its
-iteration and missed counts under its bar, brought up to date by the
-panel's refresh timer (not at each iteration); the row of a job that can
+iteration and missed counts under its bar, an iteration's row its item
+count, brought up to date by the panel's refresh timer (not at each
+iteration or item); the row of a job that can
 be paused (an iteration or a loop job) has a Pause button, which says
 Resume while the job is paused or pausing.
 
@@ -22,7 +26,8 @@ To find row ``n``'s widgets in a panel's ``ui`` (tests, the demo): the
 ListEditor of ``rows`` (``ui.get_editors("rows")[0]``) lays row ``n`` out in
 grid row ``n`` of its ``_list_pane`` layout; that widget's ``_editor._ui``
 is the row's TraitsUI UI, ``row_ui.get_editors("cancel_button")[0].control``
-its Cancel button and ``"pause_button"`` its Pause/Resume button.
+its Cancel button, ``"pause_button"`` its Pause/Resume button and
+``row_ui.get_editors("outcome")[0].text_label`` its state's label.
 ``ui.get_editors("cancel_all")[0].control`` is "Cancel all".
 The list is rebuilt whenever rows come or go: find widgets again after.
 """
@@ -60,9 +65,9 @@ from traitsui.api import (
     View,
 )
 
-from traits_jobs._qt import QtCore, QtWidgets
+from traits_jobs._qt import QtCore, QtWidgets, is_alive
 from traits_jobs.api import BaseFuture, TraitsExecutor
-from traits_jobs.ui.failures import FailureReporter, check_executor
+from traits_jobs.ui.failures import FailureReporter, check_added_executor, check_executor
 from traits_jobs.ui.job_look import JobOutcomeEditor, tint_widget
 from traits_jobs.ui.job_row import JobRow
 from traits_jobs.ui.progress_editor import JobProgressEditor
@@ -100,7 +105,10 @@ class _RowLookHandler(Handler):
         if isinstance(row, JobRow) and control is not None:
 
             def show(event: Any = None) -> None:
-                tint_widget(control, row.outcome)
+                if is_alive(control):
+                    tint_widget(control, row.outcome)
+                else:  # the row's view went without closed(): stop following
+                    row.observe(show, "outcome", remove=True)
 
             info.ui._row_look = show  # kept with the UI, for closed()
             row.observe(show, "outcome")
@@ -322,12 +330,7 @@ class JobsPanel(HasStrictTraits):
         """
         check_executor(executor, "JobsPanel.add_executor()")
         _check_where(where, "JobsPanel.add_executor()")
-        if self._disposed:
-            msg = "add_executor() was called on a disposed JobsPanel; make a new panel instead."
-            raise ValueError(msg)
-        if executor in self._followed:
-            msg = f"the JobsPanel shows the jobs of {executor!r} already; add each executor once"
-            raise ValueError(msg)
+        check_added_executor(executor, self._followed, self._disposed, "JobsPanel")
         self._follow(executor, where)
         self._prune(time.monotonic())
         self._update_timer()

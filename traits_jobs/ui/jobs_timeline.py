@@ -33,7 +33,7 @@ from traitsui.qt.editor import Editor
 
 from traits_jobs._qt import QtCore, QtGui, QtWidgets
 from traits_jobs.api import BaseFuture, TraitsExecutor
-from traits_jobs.ui.failures import check_executor
+from traits_jobs.ui.failures import check_added_executor, check_executor
 from traits_jobs.ui.job_look import outcome_look
 from traits_jobs.ui.job_row import error_line, job_kind
 
@@ -219,13 +219,7 @@ class JobsTimeline(HasStrictTraits):
         ValueError
             If the timeline shows that executor already, or was disposed.
         """
-        check_executor(executor, "JobsTimeline.add_executor()")
-        if self._disposed:
-            msg = "add_executor() was called on a disposed JobsTimeline; make a new one instead."
-            raise ValueError(msg)
-        if executor in self._followed:
-            msg = f"the JobsTimeline shows the jobs of {executor!r} already; add each once"
-            raise ValueError(msg)
+        check_added_executor(executor, self._followed, self._disposed, "JobsTimeline")
         self._follow(executor)
 
     def dispose(self) -> None:
