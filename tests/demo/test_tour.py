@@ -128,10 +128,30 @@ def test_a_platform_plugin_that_cannot_load_is_named(monkeypatch):
     assert demo_main.platform_plugin_error() is None
 
 
+@pytest.mark.parametrize(
+    ("reason", "packages"),
+    [
+        ('qt.qpa.plugin: Could not load the Qt platform plugin "xcb" in ""', True),
+        (
+            "qt.qpa.xcb: could not connect to display :5; qt.qpa.plugin: Could not load "
+            'the Qt platform plugin "xcb" in ""',
+            False,
+        ),
+        ('qt.qpa.plugin: Could not find the Qt platform plugin "bogus" in ""', False),
+    ],
+)
+def test_the_hint_names_the_xcb_packages_when_they_are_the_fix(reason, packages):
+    """The xcb plugin failed to load: its packages; no X server or another plugin: no."""
+    hint = demo_main.fallback_hint(reason)
+    assert hint.startswith(f"The window cannot open ({reason}): running the scripted tour")
+    assert (demo_main.XCB_PACKAGES in hint) is packages
+    assert "\n" not in hint
+
+
 def test_a_display_whose_platform_plugin_fails_runs_the_tour_instead(tmp_path):
     """With a display but a Qt platform plugin that cannot load (xcb without its
-    libraries), the demo prints one line, with the packages to install, and runs
-    the tour offscreen instead of aborting.
+    libraries, here one that does not exist), the demo says why in one line and
+    runs the tour offscreen instead of aborting.
     """
     shots = tmp_path / "tour"
     run = run_demo("--screenshots", str(shots), DISPLAY=":0", QT_QPA_PLATFORM="no-such-plugin")
@@ -140,7 +160,6 @@ def test_a_display_whose_platform_plugin_fails_runs_the_tour_instead(tmp_path):
     assert first.startswith("The window cannot open (")
     assert '"no-such-plugin"' in first
     assert "running the scripted tour offscreen instead" in first
-    assert demo_main.XCB_PACKAGES in first
     assert "on the Qt platform 'offscreen'" in second
     assert list(shots.glob("*.png"))
     assert run.stderr == ""

@@ -74,18 +74,26 @@ def platform_plugin_error(timeout: float = PROBE_TIMEOUT) -> str | None:
     if probe.returncode == 0:
         return None
     lines = [line.strip() for line in probe.stderr.splitlines() if line.strip()]
-    reason = next((line for line in lines if "platform plugin" in line), None)
-    if reason is None:
-        reason = lines[-1] if lines else f"exit status {probe.returncode}"
-    return reason
+    # The plugin's own complaint ("qt.qpa.xcb: could not connect to display
+    # :1"), if any, then Qt's verdict ("Could not load the Qt platform plugin").
+    cause = next((x for x in lines if x.startswith("qt.qpa.") and "platform plugin" not in x), None)
+    verdict = next((x for x in lines if "Could not load" in x or "Could not find" in x), None)
+    found = [line for line in (cause, verdict) if line is not None]
+    if found:
+        return "; ".join(found)
+    return lines[-1] if lines else f"exit status {probe.returncode}"
 
 
 def fallback_hint(reason: str) -> str:
-    """The one line printed when the window cannot open and the tour runs instead."""
-    return (
-        f"The window cannot open ({reason}): running the scripted tour offscreen instead. "
-        f"On Debian or Ubuntu, Qt's xcb plugin needs: apt-get install {XCB_PACKAGES}"
-    )
+    """The one line printed when the window cannot open and the tour runs instead.
+
+    It names the packages Qt's xcb plugin needs when that plugin failed to
+    load, not when it loaded and found no X server.
+    """
+    hint = f"The window cannot open ({reason}): running the scripted tour offscreen instead."
+    if "xcb" in reason and "could not connect" not in reason:
+        hint += f" On Debian or Ubuntu, Qt's xcb plugin needs: apt-get install {XCB_PACKAGES}"
+    return hint
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
