@@ -2,6 +2,7 @@
 """JobsTimeline: a live Gantt view of an executor's jobs, drawn in a real view."""
 
 import threading
+from contextlib import contextmanager
 
 import pytest
 
@@ -17,15 +18,32 @@ from traits_jobs.ui.jobs_timeline import LANE_HEIGHT
 WAIT_MS = 10_000
 
 
-def open_timeline(qtbot, timeline, size=(800, 400)):
-    """Show the timeline's view; return (ui, canvas)."""
+@contextmanager
+def released(event):
+    """Set ``event`` on the way out, whatever happened: a held worker goes."""
+    try:
+        yield
+    finally:
+        event.set()
+
+
+@contextmanager
+def shown_timeline(qtbot, executor, size=(800, 400)):
+    """A JobsTimeline of ``executor`` with its view shown: (timeline, ui, canvas).
+
+    The view and the timeline are disposed after.
+    """
+    timeline = JobsTimeline(executor=executor)
     ui = timeline.edit_traits()
-    ui.control.resize(*size)
-    ui.control.show()
-    (editor,) = ui.get_editors("executor")
-    canvas = editor.canvas
-    qtbot.waitUntil(canvas.isVisible, timeout=WAIT_MS)
-    return ui, canvas
+    try:
+        ui.control.resize(*size)
+        ui.control.show()
+        (editor,) = ui.get_editors("executor")
+        qtbot.waitUntil(editor.canvas.isVisible, timeout=WAIT_MS)
+        yield timeline, ui, editor.canvas
+    finally:
+        ui.dispose()
+        timeline.dispose()
 
 
 def drawn(canvas, now=None):
@@ -45,9 +63,7 @@ def test_rejects_what_is_not_an_executor():
 
 def test_bars_for_n_jobs_in_the_colour_of_their_end(qtbot, qt_executor):
     """One lane per job; each bar is painted in its end reason's colour."""
-    timeline = JobsTimeline(executor=qt_executor)
-    ui, canvas = open_timeline(qtbot, timeline, size=(900, 600))
-    try:
+    with shown_timeline(qtbot, qt_executor, size=(900, 600)) as (timeline, _ui, canvas):
         futures = end_in_each_way(qt_executor)
         spans = timeline.spans
         assert [span.future for span in spans] == list(futures.values())
@@ -60,37 +76,27 @@ def test_bars_for_n_jobs_in_the_colour_of_their_end(qtbot, qt_executor):
             centre = bar.center().toPoint()
             colour = QtGui.QColor(image.pixel(centre))
             assert colour.name() == outcome_look(span.outcome).colour, span.name
-    finally:
-        ui.dispose()
-        timeline.dispose()
 
 
 def test_preemption_is_an_arrow_from_the_preemptor_to_its_victim(qtbot, qt_executor):
-    timeline = JobsTimeline(executor=qt_executor)
-    ui, canvas = open_timeline(qtbot, timeline)
-    try:
+    with shown_timeline(qtbot, qt_executor) as (_timeline, _ui, canvas):
         futures = end_in_each_way(qt_executor)
         drawn(canvas)
         ((by, victim, line),) = canvas.arrows()
         assert (by.future, victim.future) == (futures["preemptor"], futures["preempted"])
         # The preemptor came later, so its lane is below; it preempted at its submit.
         assert line.y1() > line.y2() and line.x1() <= line.x2()
-    finally:
-        ui.dispose()
-        timeline.dispose()
 
 
 def test_a_job_waiting_for_resources_has_a_hatched_wait(qtbot, qt_executor):
     """A job queued behind another's claim waits: its wait segment spans until it starts."""
-    timeline = JobsTimeline(executor=qt_executor)
-    ui, canvas = open_timeline(qtbot, timeline)
     release, started = threading.Event(), threading.Event()
 
     def hold():
         started.set()
         release.wait(SAFETY_TIMEOUT)
 
-    try:
+    with shown_timeline(qtbot, qt_executor) as (timeline, _ui, canvas), released(release):
         holder = submit_call(qt_executor, hold, resources={"stage"}, name="holder")
         wait_event(started)
         waiter = submit_call(qt_executor, pow, 2, 5, resources={"stage"}, on_conflict="wait")
@@ -112,16 +118,10 @@ def test_a_job_waiting_for_resources_has_a_hatched_wait(qtbot, qt_executor):
         assert span.started is not None and span.started >= span.submitted
         assert span.resources == {"stage"}
         wait_done(qt_executor, holder)
-    finally:
-        release.set()
-        ui.dispose()
-        timeline.dispose()
 
 
 def test_hover_shows_name_options_and_error(qtbot, qt_executor):
-    timeline = JobsTimeline(executor=qt_executor)
-    ui, canvas = open_timeline(qtbot, timeline)
-    try:
+    with shown_timeline(qtbot, qt_executor) as (timeline, _ui, canvas):
         future = submit_call(qt_executor, fail, "bad value", name="scan", resources={"camera"})
         wait_done(qt_executor, future)
         drawn(canvas)
@@ -132,15 +132,10 @@ def test_hover_shows_name_options_and_error(qtbot, qt_executor):
         assert "options: resources camera" in text
         assert "error: ValueError: bad value" in text
         assert canvas.tooltip_at(QtCore.QPoint(point.x(), point.y() + 5 * LANE_HEIGHT)) == ""
-    finally:
-        ui.dispose()
-        timeline.dispose()
 
 
 def test_a_thousand_jobs_get_a_lane_each_and_only_those_in_sight_are_painted(qtbot, qt_executor):
-    timeline = JobsTimeline(executor=qt_executor)
-    ui, canvas = open_timeline(qtbot, timeline, size=(800, 300))
-    try:
+    with shown_timeline(qtbot, qt_executor, size=(800, 300)) as (timeline, _ui, canvas):
         futures = [submit_call(qt_executor, pow, i, 2) for i in range(1000)]
         for future in futures:
             wait_done(qt_executor, future)
@@ -156,24 +151,19 @@ def test_a_thousand_jobs_get_a_lane_each_and_only_those_in_sight_are_painted(qtb
         wait_done(qt_executor, submit)
         assert len(timeline.spans) == 100
         assert timeline.spans[-1].future is submit
-    finally:
-        ui.dispose()
-        timeline.dispose()
 
 
 def test_the_refresh_timer_runs_only_while_visible(qtbot, qt_executor):
-    timeline = JobsTimeline(executor=qt_executor)
-    assert not timeline.refreshing
-    ui, canvas = open_timeline(qtbot, timeline)
-    try:
+    with shown_timeline(qtbot, qt_executor) as (timeline, ui, canvas):
         assert timeline.refreshing and canvas._timer.isActive()
         ui.control.hide()
         qtbot.waitUntil(lambda: not canvas.isVisible(), timeout=WAIT_MS)
         assert not timeline.refreshing and not canvas._timer.isActive()
-    finally:
-        ui.dispose()
-        timeline.dispose()
+        ui.control.show()
+        qtbot.waitUntil(canvas.isVisible, timeout=WAIT_MS)
+        assert timeline.refreshing and canvas._timer.isActive()
     assert not timeline.refreshing
+    assert not JobsTimeline(executor=qt_executor).refreshing  # no view, no timer
 
 
 def test_dispose_stops_following(qt_executor):
