@@ -340,8 +340,8 @@ class TimelineCanvas(QtWidgets.QWidget):
 
     def time_range(self) -> tuple[float, float]:
         """The times at the left and right ends of the axis."""
-        spans = self.timeline.spans
-        start = spans[0].submitted if spans else self.now
+        first = next(iter(self.timeline._span_of.values()), None)
+        start = first.submitted if first is not None else self.now
         return start, max(self.now, start + MIN_SPAN)
 
     def x_of(self, moment: float) -> float:
