@@ -41,8 +41,9 @@ Every button is enabled only while the resources it needs are free: the
 
 The live spectrum is drawn by pyqtgraph (see
 :mod:`traits_jobs.demo.plot_editor`), chosen because it draws streaming data
-fast inside Qt; the jobs panel, progress bars, failure line and close
-handler come from :mod:`traits_jobs.ui`.
+fast inside Qt; the jobs panel (whose "Cancel all" is the window's), the
+jobs timeline in a tab beside the plot, progress bars, failure line and
+close handler come from :mod:`traits_jobs.ui`.
 """
 
 import collections
@@ -712,7 +713,7 @@ class DemoApp(HasStrictTraits):
     # -- view -----------------------------------------------------------------
 
     def default_traits_view(self) -> View:
-        """The window: controls on the left, plot and jobs on the right."""
+        """The window: controls on the left; plot or timeline, and jobs, on the right."""
         return demo_view(self.executor, self.camera.wavelengths, self.analysis_executor)
 
 

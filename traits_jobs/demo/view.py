@@ -93,7 +93,9 @@ def demo_view(
     wavelengths: np.ndarray,
     analysis_executor: TraitsExecutor | None = None,
 ) -> View:
-    """The window: controls on the left, the spectrum and the jobs on the right.
+    """The window: controls on the left, the spectrum, timeline and jobs on the right.
+
+    The spectrum and the jobs timeline are tabs; the jobs panel is under them.
 
     Parameters
     ----------
