@@ -29,6 +29,7 @@ DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "latest.md"
 DEFAULT_TESTS = (
     "calls",
     "iter",
+    "iter-panel",
     "progress",
     "latency",
     "loop",
@@ -86,7 +87,7 @@ def parser() -> argparse.ArgumentParser:
         help="comma-separated, from: " + ", ".join(TESTS),
     )
     p.add_argument("--n-calls", type=int, default=5_000, help="calls in `calls`")
-    p.add_argument("--n-items", type=int, default=200_000, help="items in `iter`")
+    p.add_argument("--n-items", type=int, default=200_000, help="items in `iter` and `iter-panel`")
     p.add_argument("--n-progress", type=int, default=200_000, help="reports in `progress`")
     p.add_argument("--n-lat", type=int, default=2_000, help="messages in `latency`")
     p.add_argument("--rate-hz", type=float, default=1000.0, help="send rate in `latency`")

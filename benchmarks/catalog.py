@@ -88,6 +88,20 @@ TESTS: dict[str, Test] = {
             "one generator of N ints, each delivered to an observer",
         ),
         Test(
+            "iter-panel",
+            "iteration_with_panel",
+            "n_items",
+            False,
+            (
+                Metric("items_per_s", "items/s, no jobs panel open", "up"),
+                Metric("panel_items_per_s", "items/s, a jobs panel of the executor open", "up"),
+                Metric("panel_ratio", "with the panel / without (target >= 0.85)", "up"),
+                Metric("panel_cpu_us_per_item", "main-thread CPU us/item, panel open", "down"),
+            ),
+            "iter without, then with, a JobsPanel view of the executor open, alternating "
+            "(traits_jobs only: the others have no jobs panel)",
+        ),
+        Test(
             "progress",
             "progress",
             "n_progress",
@@ -432,6 +446,13 @@ TARGETS: tuple[Target, ...] = (
         "cpu_us_per_item",
         "<= 2.0",
         lambda v: v <= 2.0,
+    ),
+    Target(
+        "items/s with a jobs panel open / without",
+        "iter-panel",
+        "panel_ratio",
+        ">= 0.85",
+        lambda v: v >= 0.85,
     ),
     Target(
         "lossless submit_progress reports delivered to an observer, reports/s",

@@ -26,6 +26,7 @@ from benchmarks.systems import ONLY_TESTS, REFERENCE, SYSTEMS, not_applicable
 SIZES = {
     "calls": 20,
     "iter": 200,
+    "iter-panel": 200,
     "progress": 200,
     "latency": 20,
     "loop": 50,
@@ -49,10 +50,11 @@ LIBRARIES = {"traits_futures": "traits_futures", "superqt": "superqt", "qasync":
 #: Tests whose child may answer "n/a" (the system has no such job kind).
 PROCESS_TESTS = ("process", "process-gui", "process-rtt", "process-cancel")
 DASK_TESTS = ("dask", "dask-rtt", "dask-cancel")
-OPTIONAL = {*PROCESS_TESTS, *DASK_TESTS, "admission", "loop", "coro", "estop"}
+OPTIONAL = {*PROCESS_TESTS, *DASK_TESTS, "admission", "loop", "coro", "estop", "iter-panel"}
 #: (test, system) pairs that must measure even though the test is optional.
 REQUIRED = {
     ("admission", REFERENCE),
+    ("iter-panel", REFERENCE),
     ("loop", REFERENCE),
     ("loop", "raw"),
     ("coro", REFERENCE),

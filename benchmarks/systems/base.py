@@ -177,6 +177,16 @@ class Adapter(ABC):
         """
         raise NotSupportedError(f"{type(self).__name__} has no process context")
 
+    def open_jobs_panel(self) -> Callable[[], None]:
+        """Open a view of the library's jobs panel on the executor; return its closer.
+
+        Raises
+        ------
+        NotSupportedError
+            If the library has no jobs panel (the default).
+        """
+        raise NotSupportedError(f"{type(self).__name__} has no jobs panel")
+
     def start_claims(self) -> None:
         """Check that the system has resource claims, for :meth:`claiming_call`.
 

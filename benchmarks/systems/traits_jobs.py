@@ -44,6 +44,21 @@ class TraitsJobsAdapter(TraitsApiAdapter):
         super().__init__(workers)
         self._item_spec: type | None = None
 
+    # The jobs panel ----------------------------------------------------------
+
+    def open_jobs_panel(self) -> Callable[[], None]:
+        """A ``traits_jobs.ui.api.JobsPanel`` of the executor, its view open (not shown)."""
+        from traits_jobs.ui.api import JobsPanel
+
+        panel = JobsPanel(self.executor)
+        ui = panel.edit_traits()
+
+        def close() -> None:
+            ui.dispose()
+            panel.dispose()
+
+        return close
+
     # Coroutine jobs -------------------------------------------------------
 
     def start_coroutines(self) -> None:

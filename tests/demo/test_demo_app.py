@@ -30,6 +30,11 @@ def button(ui, name):
     return ui.get_editors(name)[0].control
 
 
+def panel_ui(ui):
+    """The UI of the window's jobs panel, whose "Cancel all" is the window's."""
+    return ui.get_editors("jobs_panel")[0]._ui
+
+
 def click(qtbot, ui, name):
     widget = button(ui, name)
     assert widget.isEnabled(), f"{name} is disabled"
@@ -130,7 +135,7 @@ def test_cancelling_the_scan_in_each_phase(make_window, qtbot, phase):
     qtbot.waitUntil(lambda: demo.scan_future is not None, timeout=WAIT)
     scan = demo.scan_future
     qtbot.waitUntil(lambda: message(scan).startswith(phase), timeout=WAIT)
-    click(qtbot, ui, "cancel_all")
+    click(qtbot, panel_ui(ui), "cancel_all")
     qtbot.waitUntil(lambda: scan.done, timeout=WAIT)
     assert (scan.state, scan.end_reason) == (CANCELLED, "cancelled")
     qtbot.waitUntil(lambda: button(ui, "run_scan").isEnabled(), timeout=WAIT)

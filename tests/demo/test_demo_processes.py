@@ -7,11 +7,9 @@ Each test starts one worker process (spawned: it takes a while), which
 
 import multiprocessing
 import os
-import subprocess
-import sys
 
-from tests.demo.test_demo_app import button, click, start_live_view, started
-from tests.demo.test_tour import TOUR_TIMEOUT
+from tests.demo.test_demo_app import button, click, panel_ui, start_live_view, started
+from tests.demo.test_tour import run_demo
 from tests.ui.test_closing import answer_next_question
 from tests.ui.test_jobs_panel import row_ui
 from traits_jobs._qt import QtCore, QtWidgets
@@ -84,14 +82,14 @@ def test_the_jobs_panel_says_where_each_job_runs(make_window, qtbot):
     analysis = start_analysis(qtbot, demo, ui)
     where = {row.name: row.where for row in demo.jobs_panel.rows}
     assert where == {"analysis": "process", "live view": "thread", "door interlock": "thread"}
-    panel_ui = ui.get_editors("jobs_panel")[0]._ui
+    panel = panel_ui(ui)
     index, _row = row_of(demo, analysis)
     qtbot.waitUntil(
-        lambda: row_ui(panel_ui, index).get_editors("where")[0].control.text() == "process",
+        lambda: row_ui(panel, index).get_editors("where")[0].control.text() == "process",
         timeout=PROCESS_WAIT,
     )
     index, _row = row_of(demo, demo.live_future)
-    assert row_ui(panel_ui, index).get_editors("where")[0].control.text() == "thread"
+    assert row_ui(panel, index).get_editors("where")[0].control.text() == "thread"
     assert analysis.state == EXECUTING
 
 
@@ -110,8 +108,8 @@ def test_cancel_all_cancels_the_analysis_in_its_process(make_window, qtbot):
     """Cancel all is enabled by the process analysis alone, and cancels it."""
     demo, ui = process_window(make_window, qtbot, **ENDLESS)
     analysis = start_analysis(qtbot, demo, ui)
-    qtbot.waitUntil(lambda: button(ui, "cancel_all").isEnabled(), timeout=PROCESS_WAIT)
-    click(qtbot, ui, "cancel_all")
+    qtbot.waitUntil(lambda: button(panel_ui(ui), "cancel_all").isEnabled(), timeout=PROCESS_WAIT)
+    click(qtbot, panel_ui(ui), "cancel_all")
     qtbot.waitUntil(lambda: analysis.done, timeout=PROCESS_WAIT)
     assert analysis.state == CANCELLED
     assert demo.status == "analysis: cancelled"
@@ -259,22 +257,11 @@ def test_module_runs_the_tour_with_the_analysis_in_a_process(tmp_path):
     ``__main__`` module is not run in it), and the demo waits for it to exit.
     """
     shots = tmp_path / "tour"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    env.pop("DISPLAY", None)
-    env.pop("WAYLAND_DISPLAY", None)
-    command = [sys.executable, "-m", "traits_jobs.demo", "--tour", "--context", "process"]
-    run = subprocess.run(
-        [*command, "--screenshots", str(shots)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TOUR_TIMEOUT,
-        check=False,
-    )
+    run = run_demo("--tour", "--context", "process", "--screenshots", str(shots))
     assert run.returncode == 0, run.stdout + run.stderr
     assert "the analysis on a worker process" in run.stdout
     assert "5. Analyse the latest spectra (in a worker process)" in run.stdout
     assert "the jobs panel: analysis [process], call" in run.stdout
-    assert len(list(shots.glob("*.png"))) == 14
+    assert len(list(shots.glob("*.png"))) == 15
     # One tour: a worker that ran the demo again would have printed a second.
     assert run.stdout.count("traits_jobs demo tour") == 1

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from tests.demo.test_demo_app import button, click, message, started
+from tests.demo.test_demo_app import button, click, message, panel_ui, started
 from tests.demo.test_instruments import SteppedStage, reached
 from traits_jobs._qt import QtCore, QtWidgets
 from traits_jobs.api import CANCELLED, COMPLETED, EXECUTING, FAILED, STOPPED, EmergencyReport
@@ -254,14 +254,14 @@ def test_cancel_all_leaves_the_interlock_watching(make_window, qtbot, qt_executo
     demo, ui = make_window()
     watch = demo.interlock_future
     assert watch.name == INTERLOCK and watch in qt_executor.jobs
-    assert not button(ui, "cancel_all").isEnabled()
+    assert not button(panel_ui(ui), "cancel_all").isEnabled()
     click(qtbot, ui, "poll_temperature")
     loop = started(qtbot, demo, "temperature_future")
-    qtbot.waitUntil(lambda: button(ui, "cancel_all").isEnabled(), timeout=WAIT)
-    click(qtbot, ui, "cancel_all")
+    qtbot.waitUntil(lambda: button(panel_ui(ui), "cancel_all").isEnabled(), timeout=WAIT)
+    click(qtbot, panel_ui(ui), "cancel_all")
     qtbot.waitUntil(lambda: loop.done, timeout=WAIT)
     assert demo.status == "Cancelled 1 job" and watch.state == EXECUTING
-    qtbot.waitUntil(lambda: not button(ui, "cancel_all").isEnabled(), timeout=WAIT)
+    qtbot.waitUntil(lambda: not button(panel_ui(ui), "cancel_all").isEnabled(), timeout=WAIT)
 
 
 def test_a_cancelled_interlock_watch_is_started_again(make_window, qtbot, qt_executor):

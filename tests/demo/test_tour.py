@@ -31,8 +31,9 @@ def test_tour_saves_screenshots_of_each_step(qt_executor, tmp_path, traits_jobs_
 
     Among the steps: pausing and resuming the live view, a new setpoint
     and interval for the temperature loop while it runs, Esc (the emergency
-    stop) and opening the interlock's door. The names of the first 12
-    screenshots stay the same: the docs show some of them.
+    stop), opening the interlock's door, and last the jobs timeline's tab.
+    The names of the first 14 screenshots stay the same: the docs show some
+    of them.
     """
     lines = []
     saved = run_tour(tmp_path / "shots", executor=qt_executor, say=lines.append)
@@ -54,6 +55,7 @@ def test_tour_saves_screenshots_of_each_step(qt_executor, tmp_path, traits_jobs_
         "12-tutorial-jobs.png",
         "13-emergency-stop.png",
         "14-door-open.png",
+        "15-timeline.png",
     ]
     assert sorted(saved) == sorted((tmp_path / "shots").glob("*.png"))
     for path in saved:
@@ -69,6 +71,10 @@ def test_tour_saves_screenshots_of_each_step(qt_executor, tmp_path, traits_jobs_
     assert "analysis cancelled" in text
     assert "ValueError" in text
     assert "last failure: job 'parse setting' failed" in text
+    # What traits_jobs logs is told as a step of the tour, without a traceback.
+    assert "expected: the tour makes it fail on purpose" in text
+    assert "logged (ERROR): job 'parse setting' failed: ValueError" in text
+    assert "Traceback" not in text
     assert "a coroutine job, the stage's @background async move" in text
     assert "stage moving: True, camera acquiring: True, heater on: True" in text
     assert "Emergency stop: 3 jobs cancelled; ok: stage, camera, heater" in text
@@ -81,25 +87,82 @@ def test_tour_saves_screenshots_of_each_step(qt_executor, tmp_path, traits_jobs_
     assert "read 5 times more: 1 emergency stop" in text
     assert "door closed: Interlock: armed" in text
     assert str((tmp_path / "shots").resolve()) in text
+    # The timeline tab: a lane per job, the live view's preemption an arrow.
+    assert "11. The Jobs timeline tab" in text
+    assert "arrows: scan preempted live view" in text
 
 
-def test_module_runs_the_tour_and_prints_the_folder(tmp_path):
-    """``python -m traits_jobs.demo --tour --screenshots DIR`` exits 0 and names DIR."""
-    shots = tmp_path / "tour"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    env.pop("DISPLAY", None)
-    env.pop("WAYLAND_DISPLAY", None)
-    run = subprocess.run(
-        [sys.executable, "-m", "traits_jobs.demo", "--tour", "--screenshots", str(shots)],
-        env=env,
+def run_demo(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """``python -m traits_jobs.demo ARGS`` with ``env`` set; by default offscreen, no display."""
+    environ = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    environ.pop("DISPLAY", None)
+    environ.pop("WAYLAND_DISPLAY", None)
+    return subprocess.run(
+        [sys.executable, "-m", "traits_jobs.demo", *args],
+        env={**environ, **env},
         capture_output=True,
         text=True,
         timeout=TOUR_TIMEOUT,
         check=False,
     )
+
+
+def test_module_runs_the_tour_and_prints_the_folder(tmp_path):
+    """``python -m traits_jobs.demo --tour --screenshots DIR`` exits 0 and names DIR."""
+    shots = tmp_path / "tour"
+    run = run_demo("--tour", "--screenshots", str(shots))
     assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.startswith("No display found: running the scripted tour offscreen.\n")
     assert str(shots.resolve()) in run.stdout
     assert list(shots.glob("*.png"))
+    # Neither the offscreen platform's notes nor the intended failure's traceback.
+    assert run.stderr == ""
+
+
+def test_a_platform_plugin_that_cannot_load_is_named(monkeypatch):
+    """platform_plugin_error() says why Qt cannot start, and None where it can."""
+    monkeypatch.setenv("QT_QPA_PLATFORM", "no-such-plugin")
+    reason = demo_main.platform_plugin_error()
+    assert reason is not None and "no-such-plugin" in reason
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert demo_main.platform_plugin_error() is None
+
+
+@pytest.mark.parametrize(
+    ("reason", "packages"),
+    [
+        ('qt.qpa.plugin: Could not load the Qt platform plugin "xcb" in ""', True),
+        (
+            "qt.qpa.xcb: could not connect to display :5; qt.qpa.plugin: Could not load "
+            'the Qt platform plugin "xcb" in ""',
+            False,
+        ),
+        ('qt.qpa.plugin: Could not find the Qt platform plugin "bogus" in ""', False),
+    ],
+)
+def test_the_hint_names_the_xcb_packages_when_they_are_the_fix(reason, packages):
+    """The xcb plugin failed to load: its packages; no X server or another plugin: no."""
+    hint = demo_main.fallback_hint(reason)
+    assert hint.startswith(f"The window cannot open ({reason}): running the scripted tour")
+    assert (demo_main.XCB_PACKAGES in hint) is packages
+    assert "\n" not in hint
+
+
+def test_a_display_whose_platform_plugin_fails_runs_the_tour_instead(tmp_path):
+    """With a display but a Qt platform plugin that cannot load (xcb without its
+    libraries, here one that does not exist), the demo says why in one line and
+    runs the tour offscreen instead of aborting.
+    """
+    shots = tmp_path / "tour"
+    run = run_demo("--screenshots", str(shots), DISPLAY=":0", QT_QPA_PLATFORM="no-such-plugin")
+    assert run.returncode == 0, run.stdout + run.stderr
+    first, second = run.stdout.splitlines()[:2]
+    assert first.startswith("The window cannot open (")
+    assert '"no-such-plugin"' in first
+    assert "running the scripted tour offscreen instead" in first
+    assert "on the Qt platform 'offscreen'" in second
+    assert list(shots.glob("*.png"))
+    assert run.stderr == ""
 
 
 def test_missing_pyqtgraph_says_what_to_install(monkeypatch, capsys):

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from traits.observation.api import anytrait
+
 from tests._support import wait_done, wait_for
 from tests.ui.test_jobs_panel import WAIT_MS, click, control, panel_view, row_ui
 from traits_jobs.api import (
@@ -181,7 +183,7 @@ def test_row_pauses_and_resumes_an_iteration(executor):
     with gated_iteration(executor) as (future, gate):
         row = JobRow(future)
         gate.release()
-        wait_for(executor, row, "items", lambda r: r.items == 1)
+        assert executor.event_loop.run_until(lambda: refreshed_items(row) == 1, SAFETY_TIMEOUT)
         gate.wait_asked()  # for item 1
         gate.wait_asked()  # for item 2: the pause comes after it
         assert row.pause()
@@ -194,8 +196,39 @@ def test_row_pauses_and_resumes_an_iteration(executor):
         wait_for(executor, row, "paused", lambda r: not r.paused)
         assert (row.pause_requested, row.pause_label) == (False, "Pause")
         gate.release()
-        wait_for(executor, row, "items", lambda r: r.items == 3)
+        assert executor.event_loop.run_until(lambda: refreshed_items(row) == 3, SAFETY_TIMEOUT)
         row.dispose()
+
+
+def refreshed_items(row: JobRow) -> int:
+    """The row's item count once refreshed, as a panel's timer refreshes it."""
+    row.refresh()
+    return row.items
+
+
+def test_row_shows_the_item_count_on_refresh_only(executor):
+    """Items are counted as they arrive, but items and message change on refresh().
+
+    A view re-evaluates its conditions at every change of a row's traits:
+    an item delivered must change none of them.
+    """
+    with gated_iteration(executor) as (future, gate):
+        row = JobRow(future)
+        delivered = []
+        future.observe(delivered.append, "result_event")
+        assert executor.event_loop.run_until(lambda: row.state == "executing", SAFETY_TIMEOUT)
+        changes = []
+        row.observe(changes.append, anytrait())
+        gate.release(2)
+        assert executor.event_loop.run_until(lambda: len(delivered) == 2, SAFETY_TIMEOUT)
+        assert (row.items, row.message, changes) == (0, "", [])
+        row.refresh()
+        assert (row.items, row.message) == (2, "2 items")
+        row.dispose()
+        gate.release()
+        assert executor.event_loop.run_until(lambda: len(delivered) == 3, SAFETY_TIMEOUT)
+        row.refresh()
+        assert row.items == 2  # disposed: no longer counting
 
 
 def test_row_follows_a_pause_made_elsewhere(executor):

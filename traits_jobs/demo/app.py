@@ -41,8 +41,9 @@ Every button is enabled only while the resources it needs are free: the
 
 The live spectrum is drawn by pyqtgraph (see
 :mod:`traits_jobs.demo.plot_editor`), chosen because it draws streaming data
-fast inside Qt; the jobs panel, progress bars, failure line and close
-handler come from :mod:`traits_jobs.ui`.
+fast inside Qt; the jobs panel (whose "Cancel all" is the window's), the
+jobs timeline in a tab beside the plot, progress bars, failure line and
+close handler come from :mod:`traits_jobs.ui`.
 """
 
 import collections
@@ -98,7 +99,7 @@ from traits_jobs.demo.instruments import (
 )
 from traits_jobs.demo.processes import CONTEXTS, ProcessExecutor
 from traits_jobs.demo.view import demo_view
-from traits_jobs.ui.api import FailureReporter, JobsPanel
+from traits_jobs.ui.api import FailureReporter, JobsPanel, JobsTimeline
 from traits_jobs.ui.failures import check_executor
 
 #: How many of the latest spectra the Analyse button analyses.
@@ -198,7 +199,6 @@ class DemoApp(HasStrictTraits):
     stop_polling = Button("Stop polling")
     analyse = Button("Analyse")
     run_scan = Button("Run scan")
-    cancel_all = Button("Cancel all")
     #: Red, and also on the Esc key (see the view).
     emergency_stop = Button("Emergency stop")
 
@@ -215,7 +215,6 @@ class DemoApp(HasStrictTraits):
     stop_polling_enabled = Bool(False)
     analyse_enabled = Bool(False)
     scan_enabled = Bool(True)
-    cancel_all_enabled = Bool(False)
 
     # -- what the window shows ------------------------------------------
 
@@ -225,7 +224,8 @@ class DemoApp(HasStrictTraits):
     frame_count = Int(0)
     #: The stage's position as the latest report of a move gave it.
     position = Float(0.0)
-    position_text = Property(Str, observe="position")
+    #: The position, and where the stage is going while a move runs.
+    position_text = Property(Str, observe="position, move_future.done, _move_target")
     #: The latest temperature reading, NaN before the first.
     temperature = Float(math.nan)
     temperature_text = Property(Str, observe="temperature")
@@ -263,6 +263,8 @@ class DemoApp(HasStrictTraits):
     analysis_failures = Instance(FailureReporter)
     #: The list of live and recent jobs, with their progress and Cancel buttons.
     jobs_panel = Instance(JobsPanel, allow_none=False)
+    #: The same jobs on a time line: a tab beside the plot.
+    timeline = Instance(JobsTimeline, allow_none=False)
 
     #: Whether Pause was clicked for the live view and not Resume since:
     #: the live view pauses at its next spectrum, and then shows paused.
@@ -270,6 +272,9 @@ class DemoApp(HasStrictTraits):
 
     #: The latest spectra, for Analyse.
     _recent = AnyTrait()
+
+    #: Where the latest move goes.
+    _move_target = Float(0.0)
 
     #: The emergency stops started here (button, Esc), until their report.
     _own_stops = List(AnyTrait())
@@ -313,12 +318,21 @@ class DemoApp(HasStrictTraits):
         self._recent = collections.deque(maxlen=RECENT_FRAMES)
         # Unread failures are shown in the status line rather than logged as errors.
         self.failures = FailureReporter(executor, report=lambda future: None)
-        self.jobs_panel = JobsPanel(executor, where="thread", reporter=self.failures)
+        # Its Cancel all is the window's: it leaves the interlock's watch
+        # running, so that watch alone does not enable it.
+        self.jobs_panel = JobsPanel(
+            executor,
+            where="thread",
+            reporter=self.failures,
+            cancel_all_skips=lambda future: not _cancelled_by_cancel_all(future),
+        )
+        self.timeline = JobsTimeline(executor)
         if self.processes is not None:
             self.analysis_failures = FailureReporter(
                 self.analysis_executor, report=lambda future: None
             )
             self.jobs_panel.add_executor(self.analysis_executor, where="process")
+            self.timeline.add_executor(self.analysis_executor)
         self._watch_door()
         self._update_enabled()
 
@@ -345,6 +359,7 @@ class DemoApp(HasStrictTraits):
             self.executor.remove_emergency_stop(name)
         self._hooks = []
         self.jobs_panel.dispose()
+        self.timeline.dispose()
         self.failures.dispose()
         if self.analysis_failures is not None:
             self.analysis_failures.dispose()
@@ -440,7 +455,7 @@ class DemoApp(HasStrictTraits):
 
     @observe("move")
     def _start_move(self, event: Any) -> None:
-        target = self.target
+        target = self._move_target = self.target
         self.status = f"Moving to {target:g}"
         # A coroutine job: the stage's @background method submits itself.
         move: Any = self.stage.move(target)  # typed as a BaseFuture: a CoroutineFuture
@@ -549,13 +564,11 @@ class DemoApp(HasStrictTraits):
             name="scan",
         )
 
-    @observe("cancel_all")
-    def _cancel_everything(self, event: Any) -> None:
-        # Every job but the interlock's watch (submitted with cancel_on_abort=False).
-        cancelled = len(self.executor.cancel_all())
-        if self.separate_analysis:
-            cancelled += len(self.analysis_executor.cancel_all())
-        self.status = f"Cancelled {cancelled} job{'s' if cancelled != 1 else ''}"
+    @observe("jobs_panel:cancelled")
+    def _show_cancelled(self, event: Any) -> None:
+        # The jobs panel's Cancel all: every job of both executors but the
+        # interlock's watch (submitted with cancel_on_abort=False).
+        self.status = f"Cancelled {_jobs(len(event.new))}"
 
     # -- following the jobs ---------------------------------------------------
 
@@ -666,14 +679,11 @@ class DemoApp(HasStrictTraits):
         analysing = "analysis" in self.analysis_executor.claimed_resources
         self.analyse_enabled = not analysing and self.frame_count > 0
         self.scan_enabled = "stage" not in claims and (camera is None or camera in background)
-        jobs = self.executor.jobs
-        if self.separate_analysis:
-            jobs = [*jobs, *self.analysis_executor.jobs]
-        self.cancel_all_enabled = any(
-            future.cancellable for future in jobs if _cancelled_by_cancel_all(future)
-        )
 
     def _get_position_text(self) -> str:
+        move = self.move_future
+        if move is not None and not move.done:
+            return f"{self.position:.2f} mm, moving to {self._move_target:g}"
         return f"{self.position:.2f} mm"
 
     def _get_temperature_text(self) -> str:
@@ -703,7 +713,7 @@ class DemoApp(HasStrictTraits):
     # -- view -----------------------------------------------------------------
 
     def default_traits_view(self) -> View:
-        """The window: controls on the left, plot and jobs on the right."""
+        """The window: controls on the left; plot or timeline, and jobs, on the right."""
         return demo_view(self.executor, self.camera.wavelengths, self.analysis_executor)
 
 

@@ -18,6 +18,9 @@ from traits.api import Str
 from traitsui.api import BasicEditorFactory
 from traitsui.qt.editor import Editor
 
+#: Pixels around the plot's axes (left, top, right, bottom).
+PLOT_MARGINS = (4, 10, 12, 4)
+
 
 class _SpectrumPlot(Editor):
     """The editor: a pyqtgraph PlotWidget with one curve, the trait's value."""
@@ -31,6 +34,8 @@ class _SpectrumPlot(Editor):
         plot = pg.PlotWidget(background="w")
         plot.setMinimumSize(420, 260)
         plot.showGrid(x=True, y=True, alpha=0.3)
+        # Room above the top tick's label and right of the last one.
+        plot.getPlotItem().setContentsMargins(*PLOT_MARGINS)
         plot.setLabel("bottom", factory.x_label)
         plot.setLabel("left", factory.y_label)
         self.curve = plot.plot(pen=pg.mkPen("#1f77b4", width=2))

@@ -11,11 +11,21 @@ worker process, and the jobs panel says so.
 
 Each wait has a timeout; a step whose outcome does not show raises
 :exc:`TourError`, naming the step.
+
+While it runs, what traits_jobs logs becomes a line of the commentary
+(:class:`_SayHandler`), without a traceback, and the offscreen platform's
+notes that it cannot raise a window or pass on size hints (:data:`QT_NOISE`)
+are not printed: the tour's output is its story, and stderr stays for real
+trouble.
 """
 
+import collections
+import contextlib
+import logging
+import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -31,6 +41,10 @@ DEFAULT_SCREENSHOTS = Path("traits_jobs_demo_screenshots")
 
 #: Seconds any one step may take before the tour gives up.
 STEP_TIMEOUT = 20.0
+
+#: The starts of Qt's messages that the tour does not print: the offscreen
+#: platform cannot do what a window manager does, and says so at each window.
+QT_NOISE = ("This plugin does not support",)
 
 
 class TourError(RuntimeError):
@@ -206,8 +220,11 @@ class Tour:
         say(f"    move {failed.state}; status line: {demo.status}")
         self.shot("failed-move")
 
-        say("7. Cancel all: the temperature loop stops; the interlock's watch runs on")
-        self.click("cancel_all")
+        say(
+            "7. Cancel all, in the jobs panel: the temperature loop stops; the interlock's "
+            "watch runs on"
+        )
+        _click(self.ui.get_editors("jobs_panel")[0]._ui, "cancel_all")  # type: ignore[attr-defined]
         watch = demo.interlock_future
         self.wait(
             lambda: all(future is watch for future in self.executor.jobs),
@@ -217,6 +234,7 @@ class Tour:
         self.shot("cancelled")
         self.run_tutorial()
         self.run_safety()
+        self.run_timeline()
 
     def run_tutorial(self) -> None:
         """The window the GUI tutorial builds (traits_jobs.demo.stage_gui)."""
@@ -246,7 +264,10 @@ class Tour:
             say(f"    {stage.error}")
             self.shot("tutorial-failed", ui)
             # A job whose error no code reads: the FailureReporter says so.
-            say("    a job nobody watches fails; the window's FailureReporter logs it:")
+            say(
+                "    a job nobody watches fails; the window's FailureReporter logs it "
+                "(expected: the tour makes it fail on purpose):"
+            )
             submit_call(executor, float, "12 mm", name="parse setting")
             self.wait(lambda: window.failures.last_message != "", "the failure is reported")
             say(f"    last failure: {window.failures.last_message}")
@@ -314,6 +335,31 @@ class Tour:
         self.wait(lambda: watch.status is False, "the interlock has re-armed")
         say(f"    door closed: {demo.interlock_text}")
 
+    def run_timeline(self) -> None:
+        """The jobs timeline tab: every job of the tour on a time line."""
+        say = self.say
+        say("11. The Jobs timeline tab: each job a lane, coloured by how it ended")
+        tabs = self.ui.control.findChild(QtWidgets.QTabWidget)  # type: ignore[attr-defined]
+        if tabs is None:
+            msg = "the window has no tabs; the tour expected the Jobs timeline beside the plot"
+            raise TourError(msg)
+        tabs.setCurrentIndex(1)
+        timeline = self.demo.timeline
+        self.wait(lambda: timeline.refreshing, "the timeline is visible")
+        outcomes = collections.Counter(span.outcome for span in timeline.spans)
+        say(
+            f"    {len(timeline.spans)} jobs: "
+            + ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
+        )
+        arrows = [
+            f"{span.future.preempted_by.name} preempted {span.name}"
+            for span in timeline.spans
+            if span.preemptor is not None
+        ]
+        say(f"    arrows: {'; '.join(arrows) or 'none'}")
+        self.shot("timeline")
+        tabs.setCurrentIndex(0)
+
 
 def _click(ui: object, name: str) -> None:
     """Click the enabled button of trait ``name`` in ``ui``, as a user would.
@@ -379,16 +425,60 @@ def run_tour(
         f"traits_jobs demo tour on the Qt platform {application.platformName()!r}, "
         f"the analysis on a worker {context}"
     )
-    demo = DemoApp(executor, context=context)
-    ui = demo.edit_traits()
-    try:
-        tour = Tour(demo, ui, Path(screenshots), say)
-        tour.run()
-    finally:
-        if own_executor:
-            executor.shutdown(timeout=STEP_TIMEOUT)
-        ui.dispose()
-        demo.dispose()
+    with _quiet_qt(), _logged_as_commentary(say):
+        demo = DemoApp(executor, context=context)
+        ui = demo.edit_traits()
+        try:
+            tour = Tour(demo, ui, Path(screenshots), say)
+            tour.run()
+        finally:
+            if own_executor:
+                executor.shutdown(timeout=STEP_TIMEOUT)
+            ui.dispose()
+            demo.dispose()
     say(f"Tour done in {time.monotonic() - started:.1f} s; executor {executor.state}.")
     say(f"{len(tour.saved)} screenshots in {Path(screenshots).resolve()}")
     return tour.saved
+
+
+class _SayHandler(logging.Handler):
+    """Passes each log record to the tour's commentary, as one line."""
+
+    def __init__(self, say: Callable[[str], object]) -> None:
+        super().__init__(logging.INFO)
+        self.say = say
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            # The first line: a FailureReporter's message goes on with the traceback.
+            line = record.getMessage().partition("\n")[0]
+            self.say(f"    logged ({record.levelname}): {line}")
+        except Exception:
+            self.handleError(record)
+
+
+@contextlib.contextmanager
+def _logged_as_commentary(say: Callable[[str], object]) -> Iterator[None]:
+    """While active, traits_jobs' log records are lines of commentary, not stderr's."""
+    logger = logging.getLogger("traits_jobs")
+    handler = _SayHandler(say)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
+@contextlib.contextmanager
+def _quiet_qt() -> Iterator[None]:
+    """While active, Qt's messages starting with one of QT_NOISE are dropped."""
+
+    def handler(mode: object, context: object, message: str) -> None:
+        if not message.startswith(QT_NOISE):
+            print(message, file=sys.stderr)
+
+    previous = QtCore.qInstallMessageHandler(handler)
+    try:
+        yield
+    finally:
+        QtCore.qInstallMessageHandler(previous)

@@ -9,9 +9,10 @@ bindings (:data:`EMERGENCY_KEYS`), wherever the focus is in the window.
 
 import numpy as np
 from traits.api import Instance
-from traitsui.api import Group, HGroup, Item, UIInfo, VGroup, View, spring
+from traitsui.api import Group, HGroup, Item, Tabbed, UIInfo, VGroup, View
 from traitsui.key_bindings import KeyBinding, KeyBindings
 
+from traits_jobs._qt import QtWidgets
 from traits_jobs.api import TraitsExecutor
 from traits_jobs.demo.plot_editor import SpectrumPlotEditor
 from traits_jobs.ui.api import ExecutorCloseHandler, JobProgressEditor, confirm_close
@@ -31,6 +32,16 @@ EMERGENCY_KEYS = KeyBindings(
 )
 
 
+#: The window's size when it opens, in pixels.
+WINDOW_SIZE = (1280, 760)
+
+#: The height of the plot, in pixels.
+PLOT_HEIGHT = 300
+
+#: Pixels between the window's edges and its widgets.
+WINDOW_MARGIN = 10
+
+
 class DemoCloseHandler(ExecutorCloseHandler):
     """Closes the demo window, asking first if jobs run besides the interlock's watch.
 
@@ -40,6 +51,19 @@ class DemoCloseHandler(ExecutorCloseHandler):
 
     #: The executor on worker processes of the analysis, if it has one.
     analysis_executor = Instance(TraitsExecutor)
+
+    def init(self, info: UIInfo) -> bool:
+        """Leave a margin between the window's edges and its widgets."""
+        window = info.ui.control
+        layout = window.layout()
+        if layout is not None:
+            layout.setContentsMargins(*(WINDOW_MARGIN,) * 4)
+        # The tabs keep the plot's height: a taller window gives its height
+        # to the jobs panel under them.
+        policy = QtWidgets.QSizePolicy.Policy
+        for tabs in window.findChildren(QtWidgets.QTabWidget):
+            tabs.setSizePolicy(policy.Preferred, policy.Maximum)
+        return super().init(info)
 
     def close(self, info: UIInfo, is_ok: bool) -> bool:
         watch = getattr(info.object, "interlock_future", None)
@@ -69,7 +93,9 @@ def demo_view(
     wavelengths: np.ndarray,
     analysis_executor: TraitsExecutor | None = None,
 ) -> View:
-    """The window: controls on the left, the spectrum and the jobs on the right.
+    """The window: controls on the left, the spectrum, timeline and jobs on the right.
+
+    The spectrum and the jobs timeline are tabs; the jobs panel is under them.
 
     Parameters
     ----------
@@ -100,9 +126,11 @@ def demo_view(
             Item("target", label="Target (mm)"),
             HGroup(
                 Item("move", enabled_when="move_enabled", **button),
-                Item("position_text", style="readonly", label="Position"),
+                Item("position_text", style="readonly", label="Position", springy=True),
             ),
-            Item("move_future", editor=JobProgressEditor(), **button),
+            # The position line says where the stage is and goes: the bar
+            # shows how far, not the move's last message.
+            Item("move_future", editor=JobProgressEditor(show_message=False), **button),
             label="Stage",
             show_border=True,
         ),
@@ -136,19 +164,27 @@ def demo_view(
                 Item("run_scan", enabled_when="scan_enabled", **button),
                 Item("analyse", enabled_when="analyse_enabled", **button),
             ),
-            Item("scan_future", editor=JobProgressEditor(), **button),
-            Item("analysis_future", editor=JobProgressEditor(), **button),
+            Item("scan_future", editor=JobProgressEditor(), label="Scan"),
+            Item("analysis_future", editor=JobProgressEditor(), label="Analysis"),
             Item("result_text", style="readonly", show_label=False),
             label="Measurement",
             show_border=True,
         ),
-        Item("cancel_all", enabled_when="cancel_all_enabled", **button),
-        spring,
     )
-    # At least 680 pixels wide: room for the jobs panel's rows under it.
-    plot = Item("spectrum", editor=SpectrumPlotEditor(x=wavelengths), show_label=False, width=680)
+    # At least 700 pixels wide: room for the jobs panel's columns under it.
+    # A fixed height: a taller window gives its height to the jobs panel.
+    plot = Item(
+        "spectrum",
+        editor=SpectrumPlotEditor(x=wavelengths),
+        show_label=False,
+        width=700,
+        height=-PLOT_HEIGHT,
+    )
+    timeline = Item("timeline", style="custom", show_label=False, height=-PLOT_HEIGHT)
+    views = Tabbed(VGroup(plot, label="Spectrum"), VGroup(timeline, label="Jobs timeline"))
+    # "Cancel all" is the jobs panel's: one for the window.
     jobs = Item("jobs_panel", style="custom", show_label=False, springy=True)
-    right = VGroup(plot, jobs, springy=True)
+    right = VGroup(views, jobs, springy=True)
     return View(
         VGroup(
             HGroup(controls, right),
@@ -158,6 +194,6 @@ def demo_view(
         handler=DemoCloseHandler(executor=executor, analysis_executor=analysis_executor),
         key_bindings=EMERGENCY_KEYS,
         resizable=True,
-        width=1200,
-        height=820,
+        width=WINDOW_SIZE[0],
+        height=WINDOW_SIZE[1],
     )

@@ -10,7 +10,7 @@ had their turn.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import Any
 
 from traits.api import Any as AnyTrait
@@ -32,6 +32,27 @@ def check_executor(executor: Any, where: str) -> TraitsExecutor:
         msg = f"{where} expected a TraitsExecutor, got {type(executor).__name__}: {executor!r}"
         raise TypeError(msg)
     return executor
+
+
+def check_added_executor(executor: Any, shown: Container, disposed: bool, owner: str) -> None:
+    """Raise unless ``executor`` can be added to a view model showing ``shown``.
+
+    ``owner`` names the view model ("JobsPanel", ...) in the message.
+
+    Raises
+    ------
+    TypeError
+        If ``executor`` is not a TraitsExecutor.
+    ValueError
+        If it is in ``shown`` already, or the view model was disposed.
+    """
+    check_executor(executor, f"{owner}.add_executor()")
+    if disposed:
+        msg = f"add_executor() was called on a disposed {owner}; make a new one instead."
+        raise ValueError(msg)
+    if executor in shown:
+        msg = f"the {owner} shows the jobs of {executor!r} already; add each executor once"
+        raise ValueError(msg)
 
 
 def failure_message(future: BaseFuture) -> str:

@@ -2,9 +2,12 @@
 """The jobs of one executor in a list: :class:`JobsPanel`.
 
 The panel keeps one :class:`~traits_jobs.ui.job_row.JobRow` per live or
-recent job, newest first, and a default TraitsUI view of them: name, kind,
-state, a progress bar, the time spent, the error of a failed job, and a
-Cancel button per row, with "Cancel all" above.
+recent job, newest first, and a default TraitsUI view of them under column
+headers: name, kind, state (the end reason once ended, with its icon and
+colour), a progress bar, the time spent and a Cancel button per row, with
+"Cancel all" above. A failed job's error is a second line inside its row;
+the rows of failed, timed-out, preempted and cancelled jobs are tinted
+(:mod:`traits_jobs.ui.job_look`).
 
 A panel can show the jobs of several executors, one on threads and one on
 worker processes say: ``JobsPanel(executor, where="thread")``, then
@@ -13,8 +16,9 @@ its job runs, in a column after the kind; without ``where`` there is no
 such column. "Cancel all" cancels the jobs of every executor shown.
 
 Each row is shown with :data:`job_row_view`. A loop job's row says its
-iteration and missed counts under its bar, brought up to date by the
-panel's refresh timer (not at each iteration); the row of a job that can
+iteration and missed counts under its bar, an iteration's row its item
+count, brought up to date by the panel's refresh timer (not at each
+iteration or item); the row of a job that can
 be paused (an iteration or a loop job) has a Pause button, which says
 Resume while the job is paused or pausing.
 
@@ -22,7 +26,8 @@ To find row ``n``'s widgets in a panel's ``ui`` (tests, the demo): the
 ListEditor of ``rows`` (``ui.get_editors("rows")[0]``) lays row ``n`` out in
 grid row ``n`` of its ``_list_pane`` layout; that widget's ``_editor._ui``
 is the row's TraitsUI UI, ``row_ui.get_editors("cancel_button")[0].control``
-its Cancel button and ``"pause_button"`` its Pause/Resume button.
+its Cancel button, ``"pause_button"`` its Pause/Resume button and
+``row_ui.get_editors("outcome")[0].text_label`` its state's label.
 ``ui.get_editors("cancel_all")[0].control`` is "Cancel all".
 The list is rebuilt whenever rows come or go: find widgets again after.
 """
@@ -35,6 +40,7 @@ from traits.api import Any as AnyTrait
 from traits.api import (
     Bool,
     Button,
+    Event,
     Float,
     HasStrictTraits,
     Instance,
@@ -46,6 +52,7 @@ from traits.api import (
     Union,
     observe,
 )
+from traits.api import Callable as CallableTrait
 from traitsui.api import (
     ButtonEditor,
     Handler,
@@ -58,9 +65,10 @@ from traitsui.api import (
     View,
 )
 
-from traits_jobs._qt import QtCore
+from traits_jobs._qt import QtCore, QtWidgets, is_alive
 from traits_jobs.api import BaseFuture, TraitsExecutor
-from traits_jobs.ui.failures import FailureReporter, check_executor
+from traits_jobs.ui.failures import FailureReporter, check_added_executor, check_executor
+from traits_jobs.ui.job_look import JobOutcomeEditor, tint_widget
 from traits_jobs.ui.job_row import JobRow
 from traits_jobs.ui.progress_editor import JobProgressEditor
 
@@ -69,30 +77,105 @@ logger = logging.getLogger(__name__)
 #: Milliseconds between two refreshes of the elapsed times.
 REFRESH_INTERVAL_MS = 250
 
-#: The view of one row in the panel's list.
+#: Pixels between two rows.
+ROW_GAP = 4
+
+#: The fixed widths of the columns, in pixels, in the rows and their headers.
+COLUMN_WIDTHS = {
+    "name": 110,
+    "kind": 70,
+    "where": 55,
+    "outcome": 100,
+    "pause_button": 64,
+    "elapsed": 52,
+    "cancel_button": 64,
+}
+
+
+def _column(name: str, **options: Any) -> Item:
+    """An Item of a fixed-width column (negative widths are fixed in TraitsUI)."""
+    return Item(name, show_label=False, width=-COLUMN_WIDTHS[name], **options)
+
+
+class _RowLookHandler(Handler):
+    """Tints a row's widget with the look of its job's outcome, as the outcome changes."""
+
+    def init(self, info: UIInfo) -> bool:
+        row, control = info.object, info.ui.control
+        if isinstance(row, JobRow) and control is not None:
+
+            def show(event: Any = None) -> None:
+                if is_alive(control):
+                    tint_widget(control, row.outcome)
+                else:  # the row's view went without closed(): stop following
+                    row.observe(show, "outcome", remove=True)
+
+            info.ui._row_look = show  # kept with the UI, for closed()
+            row.observe(show, "outcome")
+            show()
+        return True
+
+    def closed(self, info: UIInfo, is_ok: bool) -> None:
+        show = getattr(info.ui, "_row_look", None)
+        if show is not None:
+            info.object.observe(show, "outcome", remove=True)
+
+
+#: The view of one row in the panel's list: the columns of the job, and
+#: under them, inside the row, the error of a failed job.
 job_row_view = View(
     VGroup(
         HGroup(
-            # Negative widths are fixed: the columns line up from row to row.
-            Item("name", style="readonly", show_label=False, width=-120),
-            Item("kind", style="readonly", show_label=False, width=-65),
-            Item("where", style="readonly", show_label=False, width=-55, visible_when="where"),
-            Item("state", style="readonly", show_label=False, width=-75),
-            Item("future", editor=JobProgressEditor(), show_label=False, springy=True),
+            _column("name", style="readonly"),
+            _column("kind", style="readonly"),
+            _column("where", style="readonly", visible_when="where"),
+            _column("outcome", editor=JobOutcomeEditor()),
+            Item(
+                "future",
+                editor=JobProgressEditor(wrap_message=False),
+                show_label=False,
+                springy=True,
+            ),
             # Next to the springy bar, which takes its place when it is hidden:
             # the columns after it line up in every row.
-            Item(
+            _column(
                 "pause_button",
                 editor=ButtonEditor(label_value="pause_label"),
                 enabled_when="cancellable",
                 visible_when="pausable",
-                show_label=False,
-                width=-70,
             ),
-            Item("elapsed", style="readonly", format_str="%.1f s", show_label=False, width=-60),
-            Item("cancel_button", enabled_when="cancellable", show_label=False),
+            _column("elapsed", style="readonly", format_str="%.1f s"),
+            _column("cancel_button", enabled_when="cancellable"),
         ),
         Item("error_message", style="readonly", show_label=False, visible_when="error_message"),
+    ),
+    handler=_RowLookHandler(),
+)
+
+
+class _Headers(HasStrictTraits):
+    """The column headers above the rows; each trait's value is its header's text."""
+
+    name = Str("Job")
+    kind = Str("Kind")
+    #: "Where" when a row says where its job runs, else empty (the column is hidden).
+    where = Str()
+    outcome = Str("State")
+    progress = Str("Progress")
+    elapsed = Str("Elapsed")
+    cancel_button = Str("Cancel")
+
+
+#: The view of the headers: the row's columns, with the same widths.
+headers_view = View(
+    HGroup(
+        _column("name", style="readonly"),
+        _column("kind", style="readonly"),
+        _column("where", style="readonly", visible_when="where"),
+        _column("outcome", style="readonly"),
+        Item("progress", style="readonly", show_label=False, springy=True),
+        _column("elapsed", style="readonly"),
+        _column("cancel_button", style="readonly"),
     ),
 )
 
@@ -104,6 +187,11 @@ class _PanelViewHandler(Handler):
         panel = info.object
         if isinstance(panel, JobsPanel):
             panel._view_opened()
+            # A gap between two rows: the tint of one does not run into the next.
+            pane = getattr(info.ui.get_editors("rows")[0], "_list_pane", None)
+            layout = pane.layout() if pane is not None else None
+            if isinstance(layout, QtWidgets.QGridLayout):
+                layout.setVerticalSpacing(ROW_GAP)
         return True
 
     def closed(self, info: UIInfo, is_ok: bool) -> None:
@@ -146,8 +234,17 @@ class JobsPanel(HasStrictTraits):
     #: Cancels every live job of the executors shown.
     cancel_all = Button("Cancel all")
 
-    #: Whether any row can be cancelled; enables "Cancel all".
+    #: Whether any row can be cancelled by "Cancel all"; enables it.
     any_cancellable = Bool(False)
+
+    #: Called with a future: True if the executor's ``cancel_all()`` leaves
+    #: it running (a job submitted with ``cancel_on_abort=False``, such as a
+    #: watch, which its future does not tell). Such jobs do not enable
+    #: "Cancel all". None: every cancellable job does.
+    cancel_all_skips = CallableTrait(allow_none=True)
+
+    #: Fired with the list of futures that a click of "Cancel all" cancelled.
+    cancelled = Event()
 
     #: An optional reporter of unread failures whose last message is shown.
     reporter = Instance(FailureReporter)
@@ -157,6 +254,9 @@ class JobsPanel(HasStrictTraits):
 
     #: Whether the refresh timer is running (a view is open and a job is live).
     refreshing = Property(Bool, observe="_refreshing")
+
+    #: The column headers shown above the rows.
+    headers = Instance(_Headers, (), allow_none=False)
 
     _refreshing = Bool(False)
     #: TraitsExecutor -> the observer of its jobs, for every executor shown.
@@ -172,6 +272,12 @@ class JobsPanel(HasStrictTraits):
     traits_view = View(
         VGroup(
             Item("cancel_all", enabled_when="any_cancellable", show_label=False),
+            Item(
+                "headers",
+                style="custom",
+                editor=InstanceEditor(view=headers_view),
+                show_label=False,
+            ),
             Item(
                 "rows",
                 editor=ListEditor(
@@ -224,12 +330,7 @@ class JobsPanel(HasStrictTraits):
         """
         check_executor(executor, "JobsPanel.add_executor()")
         _check_where(where, "JobsPanel.add_executor()")
-        if self._disposed:
-            msg = "add_executor() was called on a disposed JobsPanel; make a new panel instead."
-            raise ValueError(msg)
-        if executor in self._followed:
-            msg = f"the JobsPanel shows the jobs of {executor!r} already; add each executor once"
-            raise ValueError(msg)
+        check_added_executor(executor, self._followed, self._disposed, "JobsPanel")
         self._follow(executor, where)
         self._prune(time.monotonic())
         self._update_timer()
@@ -275,6 +376,8 @@ class JobsPanel(HasStrictTraits):
                 logger.exception("JobsPanel could not follow the jobs of %r", executor)
 
         self._followed[executor] = jobs_changed
+        if where:
+            self.headers.where = "Where"
         executor.observe(jobs_changed, "jobs")
         self._add_rows(executor.jobs, where)
 
@@ -309,16 +412,21 @@ class JobsPanel(HasStrictTraits):
     def _retention_changed(self, event: Any) -> None:
         self.refresh()
 
-    @observe("rows.items.cancellable")
+    @observe("rows.items.cancellable, cancel_all_skips")
     def _update_any_cancellable(self, event: Any) -> None:
-        self.any_cancellable = any(row.cancellable for row in self.rows)
+        skips = self.cancel_all_skips
+        self.any_cancellable = any(
+            row.cancellable and not (skips is not None and skips(row.future)) for row in self.rows
+        )
 
     @observe("cancel_all")
     def _cancel_all_clicked(self, event: Any) -> None:
         # The executors' own: jobs submitted with cancel_on_abort=False (an
         # interlock watch, a logger) run on.
+        cancelled: list[BaseFuture] = []
         for executor in list(self._followed):
-            executor.cancel_all()
+            cancelled.extend(executor.cancel_all())
+        self.cancelled = cancelled
 
     @observe("reporter.last_message")
     def _update_status(self, event: Any) -> None:

@@ -44,7 +44,13 @@ class _QtJobProgressEditor(Editor):
         layout.addWidget(self._bar)
         if self.factory.show_message:
             self._label = QtWidgets.QLabel(control)
-            self._label.setWordWrap(True)
+            if self.factory.wrap_message:
+                self._label.setWordWrap(True)
+            else:
+                # One line, cut at the editor's width (the tooltip has it all):
+                # a wrapped label in a list of rows would be cut off below.
+                policy = QtWidgets.QSizePolicy.Policy
+                self._label.setSizePolicy(policy.Ignored, policy.Preferred)
             layout.addWidget(self._label)
         self.control = control
 
@@ -88,6 +94,7 @@ class _QtJobProgressEditor(Editor):
         show_on_bar(self._bar, row)
         if self._label is not None:
             self._label.setText(row.message)
+            self._label.setToolTip(row.message)
 
     def _unbind(self) -> None:
         if self.binding is not None:
@@ -102,6 +109,9 @@ class JobProgressEditor(BasicEditorFactory):
     ----------
     show_message : bool
         Whether to show the job's message under the bar; True by default.
+    wrap_message : bool
+        Whether a long message wraps onto more lines (True, the default) or
+        stays on one, cut at the editor's width (its tooltip shows it all).
     """
 
     #: The editor class (Qt only).
@@ -109,3 +119,6 @@ class JobProgressEditor(BasicEditorFactory):
 
     #: Whether to show the job's message under the bar.
     show_message = Bool(True)
+
+    #: Whether a long message wraps; False keeps it on one line.
+    wrap_message = Bool(True)
