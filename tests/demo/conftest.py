@@ -26,11 +26,13 @@ def make_window(qt_executor, qtbot):
         step_time=0.001,
         hook_timeout=5.0,
         context="thread",
+        dask_address="",
     ):
         stage = stage or Stage(speed=500.0, step_time=0.001)
         demo = DemoApp(
             qt_executor,
             context=context,
+            dask_address=dask_address,
             stage=stage,
             camera=camera or Camera(stage=stage, frame_interval=0.002),
             sensor=sensor or TemperatureSensor(interval=0.005),

@@ -192,7 +192,7 @@ def test_context_option_reaches_the_tour(monkeypatch, tmp_path):
     calls = []
     monkeypatch.setattr(tour, "run_tour", lambda path, **kwargs: calls.append((path, kwargs)))
     assert demo_main.main(["--tour", "--context", "process", "--screenshots", str(tmp_path)]) == 0
-    assert calls == [(tmp_path, {"context": "process"})]
+    assert calls == [(tmp_path, {"context": "process", "address": ""})]
     assert demo_main.parse_args([]).context == "thread"
 
 

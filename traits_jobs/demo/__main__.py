@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""``python -m traits_jobs.demo [--tour] [--screenshots DIR] [--context {thread,process}]``.
+"""``python -m traits_jobs.demo [--tour] [--screenshots DIR] [--context CONTEXT [ADDRESS]]``.
 
 With a display it opens the window and runs the Qt event loop until the
 window closes. Without one (no ``DISPLAY`` nor ``WAYLAND_DISPLAY`` on Linux),
 or with ``--tour``, it runs the scripted tour: offscreen when there is no
 display, screenshots into ``DIR`` (default ``./traits_jobs_demo_screenshots``).
-``--context process`` runs the analysis in a worker process.
+CONTEXT is thread (the default), process or dask. ``--context process``
+runs the analysis in a worker process; ``--context
+dask`` on a Dask LocalCluster, ``--context dask ADDRESS`` on the cluster of
+the scheduler at ADDRESS.
 
 With a display whose Qt platform plugin cannot start (on Linux, "Could not
 load the Qt platform plugin xcb" when the system's xcb libraries are
@@ -114,11 +117,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--context",
-        choices=CONTEXTS,
-        default="thread",
-        help="where the analysis runs: on a worker thread (default) or in a worker process",
+        nargs="+",
+        default=["thread"],
+        metavar=("{" + ",".join(CONTEXTS) + "}", "ADDRESS"),
+        help="where the analysis runs: on a worker thread (default), in a worker process, "
+        "or on a Dask cluster (a LocalCluster, or the scheduler at ADDRESS)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    kind, *address = args.context
+    if kind not in CONTEXTS:
+        parser.error(f"--context: choose from {', '.join(CONTEXTS)}, not {kind!r}")
+    if address and (kind != "dask" or len(address) > 1):
+        parser.error("--context: only 'dask' takes an address, and one at most")
+    args.context, args.address = kind, (address[0] if address else "")
+    return args
 
 
 def missing_demo_packages() -> list[str]:
@@ -126,10 +138,11 @@ def missing_demo_packages() -> list[str]:
     return [name for name in ("pyqtgraph", "numpy") if importlib.util.find_spec(name) is None]
 
 
-def open_window(context: str = "thread") -> int:
+def open_window(context: str = "thread", address: str = "") -> int:
     """Show the demo window until it closes; stop the executors. Returns 0.
 
-    ``context`` is where the analysis runs: "thread" or "process".
+    ``context`` is where the analysis runs: "thread", "process" or "dask"
+    (on the cluster of the scheduler at ``address``, or a LocalCluster).
     """
     from pyface.api import GUI
 
@@ -138,7 +151,7 @@ def open_window(context: str = "thread") -> int:
 
     gui = GUI()
     executor = TraitsExecutor(event_loop=QtEventLoop())
-    demo = DemoApp(executor, context=context)
+    demo = DemoApp(executor, context=context, dask_address=address)
     try:
         demo.edit_traits()
         gui.start_event_loop()
@@ -175,10 +188,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
         print(message)
     elif not args.tour:
-        return open_window(args.context)
+        return open_window(args.context, args.address)
     from traits_jobs.demo.tour import run_tour
 
-    run_tour(args.screenshots, context=args.context)
+    run_tour(args.screenshots, context=args.context, address=args.address)
     return 0
 
 

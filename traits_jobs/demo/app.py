@@ -97,7 +97,7 @@ from traits_jobs.demo.instruments import (
     analysis,
     scan,
 )
-from traits_jobs.demo.processes import CONTEXTS, ProcessExecutor
+from traits_jobs.demo.processes import CONTEXTS, WHERE, ProcessExecutor
 from traits_jobs.demo.view import demo_view
 from traits_jobs.ui.api import FailureReporter, JobsPanel, JobsTimeline
 from traits_jobs.ui.failures import check_executor
@@ -131,10 +131,14 @@ class DemoApp(HasStrictTraits):
     executor : TraitsExecutor
         Runs the jobs; the caller stops it when the window has closed. The
         stage runs its moves on it too, unless it has an executor already.
-    context : {"thread", "process"}
+    context : {"thread", "process", "dask"}
         Where the analysis runs. "process" makes a second executor, on
         worker processes and the same event loop, owned by the window:
         closing the window stops it and :meth:`dispose` shuts it down.
+        "dask" does the same with a Dask cluster (``dask_address``).
+    dask_address : str
+        With "dask", the scheduler's address; empty (the default) starts a
+        LocalCluster of one worker process.
     stage, camera, sensor : optional
         The simulated instruments; fast ones make fast tests.
 
@@ -153,11 +157,14 @@ class DemoApp(HasStrictTraits):
     #: worker process of ``analysis_executor``. Fixed once made.
     context = Enum(*CONTEXTS)
 
+    #: With context "dask", the scheduler's address; empty for a LocalCluster.
+    dask_address = Str()
+
     #: Runs the analysis: ``executor``, or the executor of ``processes``.
     analysis_executor = Instance(TraitsExecutor, allow_none=False)
 
-    #: With context "process", the executor on worker processes, its pool
-    #: and its context, owned by the window; None with "thread".
+    #: With context "process" or "dask", the executor on worker processes
+    #: or the cluster, and its context, owned by the window; None with "thread".
     processes = Instance(ProcessExecutor)
 
     stage = Instance(Stage, (), allow_none=False)
@@ -311,9 +318,11 @@ class DemoApp(HasStrictTraits):
             for name in self._hooks:
                 executor.remove_emergency_stop(name)
             raise
-        if self.context == "process":
+        if self.context != "thread":
             # The same event loop: waiting on it (the tour, tests) sees both.
-            self.processes = ProcessExecutor(executor.event_loop)
+            self.processes = ProcessExecutor(
+                executor.event_loop, context=self.context, address=self.dask_address or None
+            )
             self.analysis_executor = self.processes.executor
         self._recent = collections.deque(maxlen=RECENT_FRAMES)
         # Unread failures are shown in the status line rather than logged as errors.
@@ -331,7 +340,7 @@ class DemoApp(HasStrictTraits):
             self.analysis_failures = FailureReporter(
                 self.analysis_executor, report=lambda future: None
             )
-            self.jobs_panel.add_executor(self.analysis_executor, where="process")
+            self.jobs_panel.add_executor(self.analysis_executor, where=WHERE[self.context])
             self.timeline.add_executor(self.analysis_executor)
         self._watch_door()
         self._update_enabled()
@@ -533,7 +542,9 @@ class DemoApp(HasStrictTraits):
 
     @observe("analyse")
     def _start_analysis(self, event: Any) -> None:
-        where = " in a worker process" if self.separate_analysis else ""
+        where = {"thread": "", "process": " in a worker process", "dask": " on a Dask cluster"}[
+            self.context
+        ]
         self.status = f"Analysing {len(self._recent)} spectra{where}"
         # With context "process", this pickles `analysis` (a module-level
         # function, found again by import) and the spectra for the worker.

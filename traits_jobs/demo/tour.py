@@ -197,7 +197,11 @@ class Tour:
         say(f"    scan {scan.end_reason}: {demo.result_text}")
         self.shot("scan-done")
 
-        where = "in a worker process" if demo.context == "process" else "on a worker thread"
+        where = {
+            "thread": "on a worker thread",
+            "process": "in a worker process",
+            "dask": "on a Dask cluster",
+        }[demo.context]
         say(
             f"5. Analyse the latest spectra ({where}), then cancel the analysis from the jobs panel"
         )
@@ -398,6 +402,7 @@ def run_tour(
     executor: TraitsExecutor | None = None,
     say: Callable[[str], object] = print,
     context: str = "thread",
+    address: str = "",
 ) -> list[Path]:
     """Run the tour; return the screenshots' paths. Main thread only.
 
@@ -410,9 +415,12 @@ def run_tour(
         One passed in is left running.
     say : callable
         Called with each line of commentary; ``print`` by default.
-    context : {"thread", "process"}
+    context : {"thread", "process", "dask"}
         Where the analysis runs (see :class:`~traits_jobs.demo.app.DemoApp`).
-        The executor on worker processes is shut down at the end either way.
+        The executor on worker processes or the cluster is shut down at the
+        end either way.
+    address : str
+        With "dask", the scheduler's address; empty starts a LocalCluster.
     """
     from traits_jobs.api import QtEventLoop
 
@@ -423,10 +431,10 @@ def run_tour(
     started = time.monotonic()
     say(
         f"traits_jobs demo tour on the Qt platform {application.platformName()!r}, "
-        f"the analysis on a worker {context}"
+        f"the analysis on {'a Dask cluster' if context == 'dask' else f'a worker {context}'}"
     )
     with _quiet_qt(), _logged_as_commentary(say):
-        demo = DemoApp(executor, context=context)
+        demo = DemoApp(executor, context=context, dask_address=address)
         ui = demo.edit_traits()
         try:
             tour = Tour(demo, ui, Path(screenshots), say)
