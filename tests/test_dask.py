@@ -264,6 +264,21 @@ def test_stopping_frees_what_the_executor_made_on_the_scheduler(context, client)
     assert state["retained"] == 0
 
 
+def test_closing_the_context_frees_its_events_on_the_scheduler(client):
+    """The events of context.event() are freed on the scheduler by close()."""
+    other_context = DaskContext(client)
+    events = [other_context.event() for _ in range(3)]
+    events[0].set()
+
+    def names(dask_scheduler):
+        extension = dask_scheduler.extensions["events"]
+        return [name for name in extension._events if name.startswith("traits-jobs-event-")]
+
+    assert events[0].name in client.run_on_scheduler(names)
+    other_context.close()
+    assert not set(client.run_on_scheduler(names)) & {event.name for event in events}
+
+
 def test_a_client_that_leaves_stops_its_jobs(client, context):
     """A client that disconnects: its running jobs stop at their next checkpoint."""
     other = distributed.Client(client.scheduler.address)

@@ -125,6 +125,8 @@ class DaskContext(IParallelContext):
         self._error: BaseException | None = None
         self._callbacks: list[Callable[[Any, BaseException | None], None]] = []
         self._pools: weakref.WeakSet[DaskWorkerPool] = weakref.WeakSet()
+        #: The events made by event(), cleared (freed on the scheduler) by close().
+        self._events: list[Any] = []
         self._closed = False
         threading.Thread(target=self._connect, name="traits_jobs-dask-connect", daemon=True).start()
 
@@ -256,6 +258,7 @@ class DaskContext(IParallelContext):
 
         Waits for the connection. Its ``set``, ``clear`` and ``is_set`` are
         calls to the scheduler: use it to coordinate, not in a tight loop.
+        :meth:`close` clears it, which frees it on the scheduler.
         """
         import uuid
 
@@ -263,7 +266,10 @@ class DaskContext(IParallelContext):
 
         from traits_jobs.contexts.dask_scheduler import PREFIX
 
-        return Event(f"{PREFIX}event-{uuid.uuid4().hex}", client=self.client)
+        event = Event(f"{PREFIX}event-{uuid.uuid4().hex}", client=self.client)
+        with self._lock:
+            self._events.append(event)
+        return event
 
     def cancel_flag(self) -> RemoteControl:
         """Make a job's control, whose requests go on to the job's task."""
@@ -304,7 +310,7 @@ class DaskContext(IParallelContext):
         return router.send
 
     def close(self) -> None:
-        """Shut the executors' pools, and the cluster and client if the context made them.
+        """Shut the executors' pools, free its events, close the cluster and client it made.
 
         Idempotent. Blocks while an embedded cluster shuts down (a second or so).
         """
@@ -318,6 +324,13 @@ class DaskContext(IParallelContext):
             if not self._connected.is_set():
                 return  # The connecting thread stops what it starts.
             client, cluster = self._client, self._cluster
+            events, self._events = self._events, []
+        if client is not None:
+            for event in events:
+                try:
+                    event.clear()
+                except Exception as error:
+                    logger.warning("Could not free the Dask event %s: %s", event.name, error)
         self._release(client, cluster)
 
     def _release(self, client: Any, cluster: Any) -> None:
