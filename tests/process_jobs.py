@@ -184,3 +184,41 @@ def boxes(release):
     """Yield one Box, then wait for ``release`` before ending."""
     yield Box(1)
     release.wait(30)
+
+
+def steer_values_settings_and_pause(executor, gate, unpicklable, run_until):
+    """What test_processes and test_dask check alike: send(), settings and pause cross over.
+
+    ``gate`` is an event of the context, ``unpicklable`` a value that does
+    not pickle, ``run_until(executor, condition)`` runs the executor's loop
+    until it holds.
+    """
+
+    def wait(condition):
+        run_until(executor, condition)
+
+    import pytest
+
+    from traits_jobs.api import STOPPED, JobPicklingError, submit_iteration, submit_loop
+
+    future = submit_iteration(executor, echo, gate)
+    for value in ("a", "b", "c", "end"):
+        future.send(value)
+    gate.set()
+    wait(lambda: future.done)
+    assert future.result == ["a", "b", "c"]
+    loop = submit_loop(executor, publish_settings, period=0.001, settings=1)
+    wait(lambda: loop.status == 1)
+    loop.set_settings(2)
+    wait(lambda: loop.status == 2)
+    loop.pause()
+    wait(lambda: loop.paused)
+    loop.set_settings("end")
+    loop.resume()
+    wait(lambda: loop.done)
+    assert loop.end_reason == STOPPED
+    held = submit_iteration(executor, echo, gate)
+    with pytest.raises(JobPicklingError):
+        held.send(unpicklable)
+    held.send("end")
+    wait(lambda: held.done)

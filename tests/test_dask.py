@@ -34,7 +34,6 @@ from traits_jobs.api import (  # noqa: E402
     WorkerDiedError,
     submit_call,
     submit_iteration,
-    submit_loop,
     submit_progress,
 )
 from traits_jobs.testing import SAFETY_TIMEOUT  # noqa: E402
@@ -212,26 +211,12 @@ def test_an_unpicklable_argument_is_refused_at_submit(dask_executor):
 
 def test_values_settings_and_pause_cross_to_the_task(dask_executor, context):
     """send() reaches a generator on the cluster in order; settings and pause reach a loop."""
-    gate = context.event()
-    future = submit_iteration(dask_executor, jobs.echo, gate)
-    for value in ("a", "b", "c", "end"):
-        future.send(value)
-    gate.set()
-    assert done(dask_executor, future).result == ["a", "b", "c"]
-    loop = submit_loop(dask_executor, jobs.publish_settings, period=0.001, settings=1)
-    run_until(dask_executor, lambda: loop.status == 1)
-    loop.set_settings(2)
-    run_until(dask_executor, lambda: loop.status == 2)
-    loop.pause()
-    run_until(dask_executor, lambda: loop.paused)
-    loop.set_settings("end")
-    loop.resume()
-    assert done(dask_executor, loop).end_reason == STOPPED
-    echo = submit_iteration(dask_executor, jobs.echo, gate)
-    with pytest.raises(JobPicklingError):
-        echo.send(threading.Lock())
-    echo.send("end")
-    done(dask_executor, echo)
+    jobs.steer_values_settings_and_pause(
+        dask_executor,
+        context.event(),
+        threading.Lock(),
+        run_until,
+    )
 
 
 def test_a_flood_is_bounded_and_a_cancel_is_not_behind_it(dask_executor, context):

@@ -201,27 +201,12 @@ def test_a_queued_job_survives_a_worker_death(process_executor, context):
 
 def test_values_and_settings_cross_to_the_worker(process_executor, context):
     """send() reaches a process generator in order; set_settings() a process loop."""
-    gate = context.event()
-    future = submit_iteration(process_executor, jobs.echo, gate)
-    for value in ("a", "b", "c", "end"):
-        future.send(value)
-    gate.set()
-    assert done(process_executor, future).result == ["a", "b", "c"]
-    loop = submit_loop(process_executor, jobs.publish_settings, period=0.001, settings=1)
-    run_until(process_executor, lambda: loop.status == 1)
-    loop.set_settings(2)
-    run_until(process_executor, lambda: loop.status == 2)
-    loop.pause()
-    run_until(process_executor, lambda: loop.paused)
-    loop.set_settings("end")
-    loop.resume()
-    done(process_executor, loop)
-    assert loop.end_reason == STOPPED
-    echo = submit_iteration(process_executor, jobs.echo, gate)
-    with pytest.raises(JobPicklingError):
-        echo.send(multiprocessing.Lock())
-    echo.send("end")
-    done(process_executor, echo)
+    jobs.steer_values_settings_and_pause(
+        process_executor,
+        context.event(),
+        multiprocessing.Lock(),
+        run_until,
+    )
 
 
 def test_job_locks_are_not_available_in_processes(process_executor):

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from traits_jobs.contexts.i_parallel_context import IParallelContext, MessageSink, PoolJob, Withdraw
-from traits_jobs.contexts.remote import RemoteControl, pickle_task
+from traits_jobs.contexts.remote import RemoteControl, own_pool, pickle_task
 from traits_jobs.states.failure import safe_repr, safe_str
 
 if TYPE_CHECKING:
@@ -287,12 +287,7 @@ class DaskContext(IParallelContext):
         """
         from traits_jobs.contexts.dask_pool import DaskWorkerPool
 
-        if not isinstance(pool, DaskWorkerPool):
-            msg = (
-                "DaskContext runs jobs on its own worker_pool(); got "
-                f"{type(pool).__name__}. Leave the executor's worker_pool out."
-            )
-            raise TypeError(msg)
+        pool = own_pool(pool, DaskWorkerPool, "DaskContext")
         record: Any = job
         blob = pickle_task(
             record.task,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from traits_jobs.contexts.i_parallel_context import IParallelContext, MessageSink, PoolJob, Withdraw
 from traits_jobs.contexts.process_pool import ProcessWorkerPool
-from traits_jobs.contexts.remote import RemoteControl
+from traits_jobs.contexts.remote import RemoteControl, own_pool
 
 if TYPE_CHECKING:
     import concurrent.futures
@@ -109,12 +109,7 @@ class MultiprocessingContext(IParallelContext):
         TypeError
             If ``pool`` is not a pool this context made.
         """
-        if not isinstance(pool, ProcessWorkerPool):
-            msg = (
-                "MultiprocessingContext runs jobs on its own worker_pool(); got "
-                f"{type(pool).__name__}. Leave the executor's worker_pool out."
-            )
-            raise TypeError(msg)
+        pool = own_pool(pool, ProcessWorkerPool, "MultiprocessingContext")
         record: Any = job
         pool.submit_job(job, job.job_id, record.task, record.control, record.send)
         # The worker has its own copy: let the function and arguments go here.

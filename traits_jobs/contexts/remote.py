@@ -12,13 +12,15 @@ each request (cancel, stop, pause, settings, values) to where the job runs.
 
 import pickle
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from traits_jobs.contexts.process_worker import UNPICKLABLE, plain_dumps
 from traits_jobs.states.control import JobControl
 from traits_jobs.states.exceptions import JobPicklingError
 from traits_jobs.states.failure import RaisedPayload, marshal_exception, safe_repr, safe_str
 from traits_jobs.states.messages import MESSAGE_LOST, Control
+
+PoolT = TypeVar("PoolT")
 
 #: The kinds that end a job.
 ENDS = (Control.RETURNED, Control.RAISED, Control.ABANDONED)
@@ -85,6 +87,23 @@ class RemoteControl(JobControl):
             raise RuntimeError(msg)
         check_pickles("send()", value, self.dumps)
         self._send("value", value)
+
+
+def own_pool(pool: Any, pool_class: type[PoolT], context_name: str) -> PoolT:
+    """Return ``pool`` if it is one that the context made (a ``pool_class``).
+
+    Raises
+    ------
+    TypeError
+        Naming what arrived and what to do instead.
+    """
+    if not isinstance(pool, pool_class):
+        msg = (
+            f"{context_name} runs jobs on its own worker_pool(); got "
+            f"{type(pool).__name__}. Leave the executor's worker_pool out."
+        )
+        raise TypeError(msg)
+    return pool
 
 
 def check_pickles(what: str, value: Any, dumps: Dumps = plain_dumps) -> None:
