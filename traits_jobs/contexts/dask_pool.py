@@ -154,16 +154,16 @@ class DaskWorkerPool(concurrent.futures.Executor):
                 return
             self._pumping = True
             client = self._client
-        if client.status not in ("closing", "closed"):
+        if client.status == "running":
             try:
                 client.loop.add_callback(self._pump)
             except RuntimeError:
                 pass  # Its loop is closed: as below.
             else:
                 return
-        # The Client was closed under the pool: nothing more reaches the
-        # scheduler. Jobs not yet on the cluster fail; the others' Dask
-        # futures were cancelled with the Client, which fails them.
+        # The Client was closed, or lost its scheduler: nothing more reaches
+        # it. Jobs not yet on the cluster fail; the others' Dask futures were
+        # cancelled with the connection, which fails them.
         with self._lock:
             lost = [item[1] for item in self._outbox if item[0] == "submit"]
             self._outbox.clear()
@@ -171,7 +171,10 @@ class DaskWorkerPool(concurrent.futures.Executor):
             self._pumping = False
             self._idle.notify_all()
         if lost:
-            error = ConnectionError("The Dask Client was closed; the job was never sent")
+            error = ConnectionError(
+                f"The Dask Client is {client.status}, not connected to its scheduler; "
+                "the job was never sent"
+            )
             self._inbox.put(("fail", lost, error))
 
     async def _pump(self) -> None:
@@ -357,7 +360,9 @@ class DaskWorkerPool(concurrent.futures.Executor):
             self._kick()
             self._inbox.put(None)
         if wait:
-            self.flush(FLUSH_TIMEOUT)
+            client = self._client
+            if client is not None and client.status == "running":
+                self.flush(FLUSH_TIMEOUT)
             if threading.current_thread() is not self._listener:
                 self._listener.join(FLUSH_TIMEOUT)
 
