@@ -17,6 +17,7 @@ from traits.api import Any as AnyTrait
 from traits.api import Bool, Instance, Property, Str, Union, provides
 from traits.api import Callable as CallableTrait
 
+from traits_jobs.jobs._future_observing import FutureObserving
 from traits_jobs.jobs._future_outcome import FutureOutcome
 from traits_jobs.jobs._future_waiting import FutureWaiting
 from traits_jobs.jobs._state_machine import (
@@ -64,7 +65,7 @@ _RETURNED, _RAISED, _ABANDONED = Control.RETURNED, Control.RAISED, Control.ABAND
 
 
 @provides(IFuture)
-class BaseFuture(FutureWaiting, FutureOutcome):
+class BaseFuture(FutureWaiting, FutureObserving, FutureOutcome):
     """Base class of futures: the main-thread view of one background job.
 
     Its traits change only on the main thread, as messages from the job are
@@ -329,18 +330,23 @@ class BaseFuture(FutureWaiting, FutureOutcome):
         raised once all have run.
         """
         first_error: Exception | None = None
-        # trait_property_changed is missing from the traits stubs.
-        notify = self.trait_property_changed  # type: ignore[attr-defined]
         for name, before, after in changes:
             try:
                 if name == "done":
-                    notify("end_reason", None, self.end_reason)
-                notify(name, before, after)
+                    self._notify("end_reason", None, self.end_reason)
+                self._notify(name, before, after)
             except Exception as error:
                 if first_error is None:
                     first_error = error
         if first_error is not None:
             raise first_error
+
+    def _notify(self, name: str, old: object, new: object) -> None:
+        """Fire one change: the handlers ``observe()`` kept, then Traits' notifiers."""
+        if self._observers:
+            self._notify_observers(name, old, new)
+        # trait_property_changed is missing from the traits stubs.
+        self.trait_property_changed(name, old, new)  # type: ignore[attr-defined]
 
     def _end_job(self) -> None:
         """The job sent its last message: its executor frees its claims now.

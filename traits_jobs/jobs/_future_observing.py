@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""A cheaper ``observe()`` for the four traits a future fires itself.
+
+``future.observe(handler, "done")`` is what applications do with a future,
+once per job. Traits' own ``observe()`` makes, for that one handler, a
+notifier on a per-instance copy of the ``done`` trait and a maintainer on
+another of ``trait_added``: about 2 KB and a dozen container objects per
+future, which the garbage collector then traverses again and again while
+thousands of futures wait. A future fires ``state``, ``cancellable``,
+``end_reason`` and ``done`` itself (``BaseFuture._fire``), so for those
+names, with the default ``dispatch="same"``, it keeps the handler in a list
+of its own and calls it as Traits' notifier would: with the same
+:class:`~traits.observation.api.TraitChangeEvent`, through Traits'
+``dispatch_same`` (async handlers included), exceptions through Traits'
+observer exception handler (``push_exception_handler`` applies), a weak
+reference to a bound method's object, the same reference counting of a
+handler observed twice, and the same ``NotifierNotFound`` for removing one
+that is not there.
+
+Order is kept: a handler is kept here only while no Traits notifier is on
+the trait (an ``@observe("future:done")`` of a parent object, an
+``on_trait_change``, a ``dispatch="ui"`` observer); these handlers are
+called first, then Traits' notifiers, as Traits would call them in the
+order they were added. Anything else (another expression, a list,
+``dispatch="ui"``, a trait added with Traits' machinery) goes to Traits
+unchanged.
+"""
+
+import types
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from traits.api import Any as AnyTrait
+from traits.api import HasStrictTraits
+from traits.observation.api import TraitChangeEvent, dispatch_same
+from traits.observation.exception_handling import handle_exception
+
+#: The traits a future fires itself, with ``trait_property_changed``.
+FIRED_TRAITS = frozenset({"state", "cancellable", "end_reason", "done"})
+
+
+class FutureObserving(HasStrictTraits):
+    """``observe()`` of a future: the fired traits kept in a list of the future's own."""
+
+    #: [name, handler (or a WeakMethod of it), count] per handler observed
+    #: here; None until the first.
+    _observers = AnyTrait()
+
+    # Keyword-only as in Traits itself; the traits stubs say otherwise.
+    def observe(  # type: ignore[override]
+        self,
+        handler: Callable[[Any], object],
+        expression: Any,
+        *,
+        remove: bool = False,
+        dispatch: str = "same",
+    ) -> None:
+        """Observe trait changes of the future, as :meth:`HasTraits.observe`.
+
+        The same call, the same events. ``observe(handler, "done")`` (or
+        ``"state"``, ``"cancellable"``, ``"end_reason"``) with the default
+        dispatch costs a fraction of Traits' own: see the module docstring.
+        """
+        if (
+            dispatch != "same"
+            or type(expression) is not str
+            or expression not in FIRED_TRAITS
+            or not callable(handler)
+        ):
+            super().observe(handler, expression, remove=remove, dispatch=dispatch)
+            return
+        entry = self._find_observer(expression, handler)
+        if remove:
+            if entry is None:
+                super().observe(handler, expression, remove=True)
+            elif entry[2] == 1:
+                observers = self._observers
+                del observers[next(i for i, e in enumerate(observers) if e is entry)]
+            else:
+                entry[2] -= 1
+            return
+        if entry is not None:
+            entry[2] += 1
+            return
+        trait = self._trait(expression, 0)  # type: ignore[attr-defined]
+        if trait._notifiers(False):
+            # A Traits notifier came first: keep the order by adding after it.
+            super().observe(handler, expression)
+            return
+        kept: Any = weakref.WeakMethod(handler) if type(handler) is types.MethodType else handler
+        if self._observers is None:
+            self._observers = []
+        self._observers.append([expression, kept, 1])
+
+    def _find_observer(self, name: str, handler: Callable[[Any], object]) -> list[Any] | None:
+        for entry in self._observers or ():
+            if entry[0] == name and _resolve(entry[1]) == handler:
+                return entry  # type: ignore[no-any-return]
+        return None
+
+    def _notify_observers(self, name: str, old: Any, new: Any) -> None:
+        """Call the handlers kept here for ``name``, in order; main thread."""
+        observers = self._observers
+        if not observers:
+            return
+        # As Traits: the handlers observing when the change happened, even
+        # if one of them removes another.
+        for entry in [entry for entry in observers if entry[0] == name]:
+            handler = _resolve(entry[1])
+            if handler is None:
+                continue  # The bound method's object is gone: muted, as in Traits.
+            event = TraitChangeEvent(object=self, name=name, old=old, new=new)
+            try:
+                dispatch_same(handler, event)
+            except Exception:
+                handle_exception(event)
+
+
+def _resolve(kept: Any) -> Any:
+    return kept() if type(kept) is weakref.WeakMethod else kept
