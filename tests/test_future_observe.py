@@ -7,6 +7,7 @@ once through ``HasTraits.observe`` (Traits' notifiers), and the two records
 of what the handlers saw must be equal.
 """
 
+import asyncio
 import gc
 from collections.abc import Callable
 from typing import Any
@@ -221,7 +222,28 @@ def reraising_handler(observe_: Observe) -> list[Any]:
     return log.calls
 
 
+def async_handler(observe_: Observe) -> list[Any]:
+    """An ``async def`` handler runs as a task of the running asyncio loop."""
+
+    async def main() -> list[Any]:
+        future = CallFuture()
+        log = Log(future)
+        record = log.handler("async")
+
+        async def handler(event: TraitChangeEvent) -> None:
+            record(event)
+
+        observe_(future, handler, "done")
+        run(future, "S", "R")
+        assert log.calls == []
+        await asyncio.sleep(0)
+        return log.calls
+
+    return asyncio.run(main())
+
+
 SCENARIOS = [
+    async_handler,
     every_fired_trait,
     cancelled_before_start,
     same_handler_counted,

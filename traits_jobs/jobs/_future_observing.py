@@ -26,6 +26,7 @@ order they were added. Anything else (another expression, a list,
 unchanged.
 """
 
+import inspect
 import types
 import weakref
 from collections.abc import Callable
@@ -43,8 +44,8 @@ FIRED_TRAITS = frozenset({"state", "cancellable", "end_reason", "done"})
 class FutureObserving(HasStrictTraits):
     """``observe()`` of a future: the fired traits kept in a list of the future's own."""
 
-    #: [name, handler (or a WeakMethod of it), count] per handler observed
-    #: here; None until the first.
+    #: [name, handler (or a WeakMethod of it), count, dispatch_same or None
+    #: if the handler is not async] per handler observed here; None until the first.
     _observers = AnyTrait()
 
     # Keyword-only as in Traits itself; the traits stubs say otherwise.
@@ -91,7 +92,10 @@ class FutureObserving(HasStrictTraits):
         kept: Any = weakref.WeakMethod(handler) if type(handler) is types.MethodType else handler
         if self._observers is None:
             self._observers = []
-        self._observers.append([expression, kept, 1])
+        # Traits' dispatch_same runs an async handler as a task; looked up
+        # here once rather than at every change.
+        dispatch_ = dispatch_same if inspect.iscoroutinefunction(handler) else None
+        self._observers.append([expression, kept, 1, dispatch_])
 
     def _find_observer(self, name: str, handler: Callable[[Any], object]) -> list[Any] | None:
         for entry in self._observers or ():
@@ -112,7 +116,10 @@ class FutureObserving(HasStrictTraits):
                 continue  # The bound method's object is gone: muted, as in Traits.
             event = TraitChangeEvent(object=self, name=name, old=old, new=new)
             try:
-                dispatch_same(handler, event)
+                if entry[3] is None:
+                    handler(event)
+                else:
+                    entry[3](handler, event)
             except Exception:
                 handle_exception(event)
 

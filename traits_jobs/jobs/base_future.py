@@ -62,6 +62,8 @@ logger = logging.getLogger(__name__)
 # Enum member lookups through the class are slow on the hot path.
 _WAITING, _EXECUTING = S.WAITING, S.EXECUTING
 _RETURNED, _RAISED, _ABANDONED = Control.RETURNED, Control.RAISED, Control.ABANDONED
+# A tuple, not ``Control | Event``: that would make a union type on every message.
+_NOT_MESSAGES = (Control, Event)
 
 
 @provides(IFuture)
@@ -236,7 +238,7 @@ class BaseFuture(FutureWaiting, FutureObserving, FutureOutcome):
             if handler is not None:
                 handler(self, payload)
                 return False
-        if isinstance(kind, Control | Event):
+        if isinstance(kind, _NOT_MESSAGES):
             if (kind is _RETURNED or kind is _RAISED or kind is _ABANDONED) and (
                 state is _EXECUTING or state is _WAITING
             ):
@@ -330,23 +332,25 @@ class BaseFuture(FutureWaiting, FutureObserving, FutureOutcome):
         raised once all have run.
         """
         first_error: Exception | None = None
+        # Each change goes to the handlers observe() kept, then to Traits' notifiers.
+        observed = self._observers
+        # trait_property_changed is missing from the traits stubs.
+        notify = self.trait_property_changed  # type: ignore[attr-defined]
         for name, before, after in changes:
             try:
                 if name == "done":
-                    self._notify("end_reason", None, self.end_reason)
-                self._notify(name, before, after)
+                    end_reason = self.end_reason
+                    if observed:
+                        self._notify_observers("end_reason", None, end_reason)
+                    notify("end_reason", None, end_reason)
+                if observed:
+                    self._notify_observers(name, before, after)
+                notify(name, before, after)
             except Exception as error:
                 if first_error is None:
                     first_error = error
         if first_error is not None:
             raise first_error
-
-    def _notify(self, name: str, old: object, new: object) -> None:
-        """Fire one change: the handlers ``observe()`` kept, then Traits' notifiers."""
-        if self._observers:
-            self._notify_observers(name, old, new)
-        # trait_property_changed is missing from the traits stubs.
-        self.trait_property_changed(name, old, new)  # type: ignore[attr-defined]
 
     def _end_job(self) -> None:
         """The job sent its last message: its executor frees its claims now.
