@@ -44,8 +44,10 @@ FIRED_TRAITS = frozenset({"state", "cancellable", "end_reason", "done"})
 class FutureObserving(HasStrictTraits):
     """``observe()`` of a future: the fired traits kept in a list of the future's own."""
 
-    #: [name, handler (or a WeakMethod of it), count, dispatch_same or None
-    #: if the handler is not async] per handler observed here; None until the first.
+    #: (name, handler or a WeakMethod of it, count, dispatch_same or None if
+    #: the handler is not async) per handler observed here; None until the
+    #: first. Tuples, replaced on change: fewer objects per future, and a
+    #: change in progress goes on with the handlers it started with.
     _observers = AnyTrait()
 
     # Keyword-only as in Traits itself; the traits stubs say otherwise.
@@ -71,57 +73,52 @@ class FutureObserving(HasStrictTraits):
         ):
             super().observe(handler, expression, remove=remove, dispatch=dispatch)
             return
-        entry = self._find_observer(expression, handler)
-        if remove:
-            if entry is None:
-                super().observe(handler, expression, remove=True)
-            elif entry[2] == 1:
-                observers = self._observers
-                del observers[next(i for i, e in enumerate(observers) if e is entry)]
-            else:
-                entry[2] -= 1
+        observers: tuple[tuple[Any, ...], ...] = self._observers or ()
+        index = _find(observers, expression, handler)
+        if index >= 0:
+            name, kept, count, dispatch_ = observers[index]
+            count += -1 if remove else 1
+            changed = ((name, kept, count, dispatch_),) if count else ()
+            self._observers = observers[:index] + changed + observers[index + 1 :] or None
             return
-        if entry is not None:
-            entry[2] += 1
+        if remove:
+            super().observe(handler, expression, remove=True)
             return
         trait = self._trait(expression, 0)  # type: ignore[attr-defined]
         if trait._notifiers(False):
             # A Traits notifier came first: keep the order by adding after it.
             super().observe(handler, expression)
             return
-        kept: Any = weakref.WeakMethod(handler) if type(handler) is types.MethodType else handler
-        if self._observers is None:
-            self._observers = []
+        kept = weakref.WeakMethod(handler) if type(handler) is types.MethodType else handler
         # Traits' dispatch_same runs an async handler as a task; looked up
         # here once rather than at every change.
         dispatch_ = dispatch_same if inspect.iscoroutinefunction(handler) else None
-        self._observers.append([expression, kept, 1, dispatch_])
-
-    def _find_observer(self, name: str, handler: Callable[[Any], object]) -> list[Any] | None:
-        for entry in self._observers or ():
-            if entry[0] == name and _resolve(entry[1]) == handler:
-                return entry  # type: ignore[no-any-return]
-        return None
+        self._observers = (*observers, (expression, kept, 1, dispatch_))
 
     def _notify_observers(self, name: str, old: Any, new: Any) -> None:
         """Call the handlers kept here for ``name``, in order; main thread."""
-        observers = self._observers
-        if not observers:
-            return
-        # As Traits: the handlers observing when the change happened, even
-        # if one of them removes another.
-        for entry in [entry for entry in observers if entry[0] == name]:
-            handler = _resolve(entry[1])
+        for entry_name, kept, _, dispatch_ in self._observers or ():
+            if entry_name != name:
+                continue
+            handler = _resolve(kept)
             if handler is None:
                 continue  # The bound method's object is gone: muted, as in Traits.
             event = TraitChangeEvent(object=self, name=name, old=old, new=new)
             try:
-                if entry[3] is None:
+                if dispatch_ is None:
                     handler(event)
                 else:
-                    entry[3](handler, event)
+                    dispatch_(handler, event)
             except Exception:
                 handle_exception(event)
+
+
+def _find(observers: tuple[tuple[Any, ...], ...], name: str, handler: Any) -> int:
+    """Index of ``handler`` observing ``name`` (compared as Traits does), or -1."""
+    for index, entry in enumerate(observers):
+        if entry[0] == name and _resolve(entry[1]) == handler:
+            return index
+    return -1
 
 
 def _resolve(kept: Any) -> Any:
