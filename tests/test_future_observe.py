@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from traits.api import HasStrictTraits, HasTraits, Instance, observe
+from traits.api import Event, HasStrictTraits, HasTraits, Instance, Int, TraitError, observe
 from traits.observation.api import (
     NotifierNotFound,
     TraitChangeEvent,
@@ -21,7 +21,7 @@ from traits.observation.api import (
     push_exception_handler,
 )
 
-from traits_jobs.api import CallFuture
+from traits_jobs.api import CallFuture, IterationFuture, ProgressFuture
 from traits_jobs.states.messages import Control
 
 Observe = Callable[..., None]
@@ -242,7 +242,41 @@ def async_handler(observe_: Observe) -> list[Any]:
     return asyncio.run(main())
 
 
+def items_and_progress(observe_: Observe) -> list[Any]:
+    """result_event and progress: each item, in order, around the state changes."""
+    iteration, progress = IterationFuture(), ProgressFuture()
+    log = Log(iteration)
+    for future, name in ((iteration, "result_event"), (progress, "progress")):
+        log.future = future
+        observe_(future, log.handler(name), name)
+        observe_(future, log.handler("state"), "state")
+        run(future, "S")
+        kind = "generated" if name == "result_event" else "progress"
+        for item in (1, 1, None):
+            future._receive(kind, item)
+        run(future, "R")
+    return log.calls
+
+
+class TypedItems(IterationFuture):
+    result_event = Event(Int)
+
+
+def typed_event_refusing_a_value(observe_: Observe) -> list[Any]:
+    """An Event with a type refuses a value before any handler sees it."""
+    future = TypedItems()
+    log = Log(future)
+    observe_(future, log.handler("item"), "result_event")
+    run(future, "S")
+    future._receive("generated", 1)
+    with pytest.raises(TraitError):
+        future._receive("generated", "not an int")
+    return log.calls
+
+
 SCENARIOS = [
+    items_and_progress,
+    typed_event_refusing_a_value,
     async_handler,
     every_fired_trait,
     cancelled_before_start,
@@ -297,3 +331,21 @@ def test_a_handler_observed_here_runs_before_done_callbacks() -> None:
     future.observe(lambda event: order.append("observer") if event.new else None, "done")
     run(future, "S", "R")
     assert order == ["observer", "callback"]
+
+
+@pytest.mark.parametrize(
+    ("future_class", "name", "kept"),
+    [
+        (IterationFuture, "result_event", True),
+        (ProgressFuture, "progress", True),
+        (TypedItems, "result_event", False),
+        (IterationFuture, "status", False),
+    ],
+)
+def test_untyped_item_events_are_kept_by_the_future(
+    future_class: Any, name: str, kept: bool
+) -> None:
+    future = future_class()
+    future.observe(lambda event: None, name)
+    assert (future._observers is not None) is kept
+    assert bool(future._trait(name, 0)._notifiers(False)) is not kept

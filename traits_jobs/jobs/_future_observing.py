@@ -30,12 +30,13 @@ import inspect
 import types
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from traits.api import Any as AnyTrait
-from traits.api import HasStrictTraits
+from traits.api import Event, HasStrictTraits
 from traits.observation.api import TraitChangeEvent, dispatch_same
 from traits.observation.exception_handling import handle_exception
+from traits.trait_base import Undefined
 
 #: The traits a future fires itself, with ``trait_property_changed``.
 FIRED_TRAITS = frozenset({"state", "cancellable", "end_reason", "done"})
@@ -49,6 +50,10 @@ class FutureObserving(HasStrictTraits):
     #: first. Tuples, replaced on change: fewer objects per future, and a
     #: change in progress goes on with the handlers it started with.
     _observers = AnyTrait()
+
+    #: Event traits of the class that its message handlers set with
+    #: :meth:`_fire_event`, so that their handlers can be kept here too.
+    _KEPT_EVENTS: ClassVar[frozenset[str]] = frozenset()
 
     # Keyword-only as in Traits itself; the traits stubs say otherwise.
     def observe(  # type: ignore[override]
@@ -68,7 +73,7 @@ class FutureObserving(HasStrictTraits):
         if (
             dispatch != "same"
             or type(expression) is not str
-            or expression not in FIRED_TRAITS
+            or not (expression in FIRED_TRAITS or _keeps_event(type(self), expression))
             or not callable(handler)
         ):
             super().observe(handler, expression, remove=remove, dispatch=dispatch)
@@ -95,6 +100,12 @@ class FutureObserving(HasStrictTraits):
         dispatch_ = dispatch_same if inspect.iscoroutinefunction(handler) else None
         self._observers = (*observers, (expression, kept, 1, dispatch_))
 
+    def _fire_event(self, name: str, value: Any) -> None:
+        """Set the Event trait ``name`` (one of ``_KEPT_EVENTS``): kept handlers, then Traits'."""
+        if self._observers:
+            self._notify_observers(name, Undefined, value)
+        setattr(self, name, value)
+
     def _notify_observers(self, name: str, old: Any, new: Any) -> None:
         """Call the handlers kept here for ``name``, in order; main thread."""
         for entry_name, kept, _, dispatch_ in self._observers or ():
@@ -111,6 +122,29 @@ class FutureObserving(HasStrictTraits):
                     dispatch_(handler, event)
             except Exception:
                 handle_exception(event)
+
+
+#: (class, name) -> whether ``observe(handler, name)`` keeps the handler.
+_KEEPS_EVENT: dict[tuple[type, str], bool] = {}
+
+
+def _keeps_event(cls: type, name: str) -> bool:
+    """True if ``name`` is one of the class's kept Event traits, untyped.
+
+    An Event with a trait type validates what it is set to, and a value it
+    refuses must reach no handler: such an event is left to Traits.
+    """
+    keeps = _KEEPS_EVENT.get((cls, name))
+    if keeps is None:
+        trait = cls.class_traits().get(name)  # type: ignore[attr-defined]
+        keeps = (
+            name in cls._KEPT_EVENTS  # type: ignore[attr-defined]
+            and trait is not None
+            and isinstance(trait.handler, Event)
+            and trait.handler.trait is None
+        )
+        _KEEPS_EVENT[cls, name] = keeps
+    return keeps
 
 
 def _find(observers: tuple[tuple[Any, ...], ...], name: str, handler: Any) -> int:

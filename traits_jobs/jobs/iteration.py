@@ -62,9 +62,11 @@ class IterationFuture(PausableFuture):
             msg = f"send() to {self!r}: {error}"
             raise RuntimeError(msg) from None
 
+    _KEPT_EVENTS = frozenset({"result_event"})
+
     @message_handler(GENERATED)
     def _on_generated(self, item: Any) -> None:
-        self.result_event = item
+        self._fire_event("result_event", item)
 
 
 class IterationTask(FunctionTask):

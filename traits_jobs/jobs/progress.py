@@ -38,9 +38,11 @@ class ProgressFuture(BaseFuture):
     #: ``coalesce_progress=True``: with the newest one not yet delivered).
     progress = Event()
 
+    _KEPT_EVENTS = frozenset({"progress"})
+
     @message_handler(PROGRESS)
     def _on_progress(self, report: Any) -> None:
-        self.progress = report
+        self._fire_event("progress", report)
 
 
 class ProgressTask(FunctionTask):
