@@ -36,7 +36,6 @@ from traits.api import Any as AnyTrait
 from traits.api import Event, HasStrictTraits
 from traits.observation.api import TraitChangeEvent, dispatch_same
 from traits.observation.exception_handling import handle_exception
-from traits.trait_base import Undefined
 
 #: The traits a future fires itself, with ``trait_property_changed``.
 FIRED_TRAITS = frozenset({"state", "cancellable", "end_reason", "done"})
@@ -51,8 +50,10 @@ class FutureObserving(HasStrictTraits):
     #: change in progress goes on with the handlers it started with.
     _observers = AnyTrait()
 
-    #: Event traits of the class that its message handlers set with
-    #: :meth:`_fire_event`, so that their handlers can be kept here too.
+    #: Untyped Event traits of the class whose handlers are kept here too.
+    #: The message handler that sets one calls
+    #: ``self._notify_observers(name, Undefined, value)`` first, if
+    #: ``self._observers``: once per item, so written out, not a method.
     _KEPT_EVENTS: ClassVar[frozenset[str]] = frozenset()
 
     # Keyword-only as in Traits itself; the traits stubs say otherwise.
@@ -100,26 +101,23 @@ class FutureObserving(HasStrictTraits):
         dispatch_ = dispatch_same if inspect.iscoroutinefunction(handler) else None
         self._observers = (*observers, (expression, kept, 1, dispatch_))
 
-    def _fire_event(self, name: str, value: Any) -> None:
-        """Set the Event trait ``name`` (one of ``_KEPT_EVENTS``): kept handlers, then Traits'."""
-        if self._observers:
-            self._notify_observers(name, Undefined, value)
-        setattr(self, name, value)
-
     def _notify_observers(self, name: str, old: Any, new: Any) -> None:
         """Call the handlers kept here for ``name``, in order; main thread."""
-        for entry_name, kept, _, dispatch_ in self._observers or ():
-            if entry_name != name:
+        # Once per delivered item: written for speed.
+        for entry in self._observers or ():
+            if entry[0] != name:
                 continue
-            handler = _resolve(kept)
-            if handler is None:
-                continue  # The bound method's object is gone: muted, as in Traits.
+            handler = entry[1]
+            if type(handler) is weakref.WeakMethod:
+                handler = handler()
+                if handler is None:
+                    continue  # The bound method's object is gone: muted, as in Traits.
             event = TraitChangeEvent(object=self, name=name, old=old, new=new)
             try:
-                if dispatch_ is None:
+                if entry[3] is None:
                     handler(event)
                 else:
-                    dispatch_(handler, event)
+                    entry[3](handler, event)
             except Exception:
                 handle_exception(event)
 

@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from traits.api import Event
+from traits.trait_base import Undefined
 
 from traits_jobs.jobs._submit import FunctionSpecification, FunctionTask, check_callable
 from traits_jobs.jobs.base_task import Parked
@@ -66,7 +67,9 @@ class IterationFuture(PausableFuture):
 
     @message_handler(GENERATED)
     def _on_generated(self, item: Any) -> None:
-        self._fire_event("result_event", item)
+        if self._observers:
+            self._notify_observers("result_event", Undefined, item)
+        self.result_event = item
 
 
 class IterationTask(FunctionTask):

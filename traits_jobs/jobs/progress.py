@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from traits.api import Event
+from traits.trait_base import Undefined
 
 from traits_jobs.jobs._submit import FunctionSpecification, FunctionTask, check_callable
 from traits_jobs.jobs.base_future import BaseFuture
@@ -42,7 +43,9 @@ class ProgressFuture(BaseFuture):
 
     @message_handler(PROGRESS)
     def _on_progress(self, report: Any) -> None:
-        self._fire_event("progress", report)
+        if self._observers:
+            self._notify_observers("progress", Undefined, report)
+        self.progress = report
 
 
 class ProgressTask(FunctionTask):
