@@ -45,9 +45,11 @@ class FutureObserving(HasStrictTraits):
     """``observe()`` of a future: the fired traits kept in a list of the future's own."""
 
     #: (name, handler or a WeakMethod of it, count, dispatch_same or None if
-    #: the handler is not async) per handler observed here; None until the
-    #: first. Tuples, replaced on change: fewer objects per future, and a
-    #: change in progress goes on with the handlers it started with.
+    #: the handler is not async) per handler observed here: that one tuple
+    #: for a single handler (one object per future, as most futures have),
+    #: a tuple of them for several; None until the first. Replaced on
+    #: change, so that a change in progress goes on with the handlers it
+    #: started with.
     _observers = AnyTrait()
 
     #: Untyped Event traits of the class whose handlers are kept here too.
@@ -79,13 +81,13 @@ class FutureObserving(HasStrictTraits):
         ):
             super().observe(handler, expression, remove=remove, dispatch=dispatch)
             return
-        observers: tuple[tuple[Any, ...], ...] = self._observers or ()
+        observers = _entries(self._observers)
         index = _find(observers, expression, handler)
         if index >= 0:
             name, kept, count, dispatch_ = observers[index]
             count += -1 if remove else 1
             changed = ((name, kept, count, dispatch_),) if count else ()
-            self._observers = observers[:index] + changed + observers[index + 1 :] or None
+            self._set_entries(observers[:index] + changed + observers[index + 1 :])
             return
         if remove:
             super().observe(handler, expression, remove=True)
@@ -99,12 +101,18 @@ class FutureObserving(HasStrictTraits):
         # Traits' dispatch_same runs an async handler as a task; looked up
         # here once rather than at every change.
         dispatch_ = dispatch_same if inspect.iscoroutinefunction(handler) else None
-        self._observers = (*observers, (expression, kept, 1, dispatch_))
+        self._set_entries((*observers, (expression, kept, 1, dispatch_)))
+
+    def _set_entries(self, entries: tuple[tuple[Any, ...], ...]) -> None:
+        self._observers = entries[0] if len(entries) == 1 else entries or None
 
     def _notify_observers(self, name: str, old: Any, new: Any) -> None:
         """Call the handlers kept here for ``name``, in order; main thread."""
         # Once per delivered item: written for speed.
-        for entry in self._observers or ():
+        observers: Any = self._observers
+        if not observers:
+            return
+        for entry in (observers,) if type(observers[0]) is str else observers:
             if entry[0] != name:
                 continue
             handler = entry[1]
@@ -143,6 +151,13 @@ def _keeps_event(cls: type, name: str) -> bool:
         )
         _KEEPS_EVENT[cls, name] = keeps
     return keeps
+
+
+def _entries(observers: Any) -> tuple[tuple[Any, ...], ...]:
+    """The entries of ``_observers``, as a tuple of them."""
+    if not observers:
+        return ()
+    return (observers,) if type(observers[0]) is str else observers  # type: ignore[no-any-return]
 
 
 def _find(observers: tuple[tuple[Any, ...], ...], name: str, handler: Any) -> int:
