@@ -366,8 +366,11 @@ class BaseFuture(FutureWaiting, FutureObserving, FutureOutcome):
         """The future just became done; its observers have not run yet. For subclasses."""
 
     def _run_done_callbacks(self) -> None:
-        callbacks, self._done_callbacks = self._done_callbacks, None
-        for fn in callbacks or ():
+        callbacks = self._done_callbacks
+        if callbacks is None:
+            return
+        self._done_callbacks = None
+        for fn in callbacks:
             self._run_callback(fn)
 
     def _run_callback(self, fn: Callable[[Any], object], argument: Any = None) -> None:
