@@ -383,3 +383,18 @@ def test_driver_writes_report_and_raw_results(tmp_path: Path) -> None:
     assert meta["systems"] == [REFERENCE, "raw"]
     assert [(r["test"], r["status"]) for r in runs] == [("calls", "ok")] * 2 + [("mem", "ok")] * 2
     assert "| metric | traits_jobs | raw |" in out.read_text(encoding="utf-8")
+
+
+def test_where_accounts_for_every_part_of_a_call() -> None:
+    """benchmarks.where: the parts of a call's time and of a future's bytes add up."""
+    from benchmarks import where
+
+    rows = where.time_parts(200)
+    *parts, (total_label, total_share, total_us) = rows
+    assert total_label.startswith("total") and total_share == 1.0 and total_us > 0
+    assert math.isclose(sum(us for _, _, us in parts), total_us, rel_tol=1e-6)
+    assert all(us >= 0 for label, _, us in parts if not label.startswith("Qt")), rows
+
+    *allocations, (total_label, total_bytes) = where.memory_parts(200)
+    assert total_label == "total" and total_bytes > 0
+    assert any(label.startswith("the future") for label, _ in allocations), allocations
