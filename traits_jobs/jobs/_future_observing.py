@@ -82,7 +82,7 @@ class FutureObserving(HasStrictTraits):
             super().observe(handler, expression, remove=remove, dispatch=dispatch)
             return
         observers = _entries(self._observers)
-        index = _find(observers, expression, handler)
+        index = _find(observers, expression, handler) if observers else -1
         if index >= 0:
             name, kept, count, dispatch_ = observers[index]
             count += -1 if remove else 1
