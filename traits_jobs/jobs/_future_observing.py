@@ -67,11 +67,14 @@ class FutureObserving(HasStrictTraits):
         remove: bool = False,
         dispatch: str = "same",
     ) -> None:
-        """Observe trait changes of the future, as :meth:`HasTraits.observe`.
+        """Observe trait changes of the future, as ``HasTraits.observe``.
 
-        The same call, the same events. ``observe(handler, "done")`` (or
-        ``"state"``, ``"cancellable"``, ``"end_reason"``) with the default
-        dispatch costs a fraction of Traits' own: see the module docstring.
+        The same call, the same events, the same order of handlers.
+        ``observe(handler, "done")`` (or ``"state"``, ``"cancellable"``,
+        ``"end_reason"``, and ``"result_event"`` or ``"progress"`` of the
+        futures that have them) with the default dispatch keeps the handler
+        in the future and costs a fraction of Traits' own; see
+        :ref:`observing-a-future`. Anything else is Traits' ``observe()``.
         """
         if (
             dispatch != "same"
