@@ -62,22 +62,23 @@ class Log:
         return record
 
 
-def every_fired_trait(observe_: Observe) -> list[Any]:
-    future = CallFuture()
-    log = Log(future)
-    for name in reversed(FIRED):
-        observe_(future, log.handler(name), name)
-    run(future, "S", "R")
-    return log.calls
+def each_fired_trait(names: tuple[str, ...], *letters: str) -> Callable[[Observe], list[Any]]:
+    """A scenario: one handler on each of ``names``, in that order, then ``letters``."""
+
+    def scenario(observe_: Observe) -> list[Any]:
+        future = CallFuture()
+        log = Log(future)
+        for name in names:
+            observe_(future, log.handler(name), name)
+        run(future, *letters)
+        return log.calls
+
+    scenario.__name__ = f"{'_'.join(names)}_{''.join(letters)}"
+    return scenario
 
 
-def cancelled_before_start(observe_: Observe) -> list[Any]:
-    future = CallFuture()
-    log = Log(future)
-    for name in FIRED:
-        observe_(future, log.handler(name), name)
-    run(future, "C", "A")
-    return log.calls
+every_fired_trait = each_fired_trait(tuple(reversed(FIRED)), "S", "R")
+cancelled_before_start = each_fired_trait(FIRED, "C", "A")
 
 
 def same_handler_counted(observe_: Observe) -> list[Any]:
