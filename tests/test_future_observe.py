@@ -275,7 +275,24 @@ def typed_event_refusing_a_value(observe_: Observe) -> list[Any]:
     return log.calls
 
 
+def observed_by_a_handler(observe_: Observe) -> list[Any]:
+    """A handler of ``state`` that observes ``done`` hears the same transition's ``done``."""
+    future = CallFuture()
+    log = Log(future)
+
+    def on_state(new: str) -> None:
+        log.calls.append(("state", "state", None, new))
+        if new == "completed":
+            observe_(future, log.handler("late"), "done")
+
+    # Not kept by the future: nothing is kept when the transition starts.
+    future.on_trait_change(on_state, "state")
+    run(future, "S", "R")
+    return log.calls
+
+
 SCENARIOS = [
+    observed_by_a_handler,
     items_and_progress,
     typed_event_refusing_a_value,
     async_handler,

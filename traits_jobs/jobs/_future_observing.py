@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""A cheaper ``observe()`` for the four traits a future fires itself.
+"""A cheaper ``observe()`` for the traits a future fires itself.
 
 ``future.observe(handler, "done")`` is what applications do with a future,
 once per job. Traits' own ``observe()`` makes, for that one handler, a
@@ -7,9 +7,11 @@ notifier on a per-instance copy of the ``done`` trait and a maintainer on
 another of ``trait_added``: about 2 KB and a dozen container objects per
 future, which the garbage collector then traverses again and again while
 thousands of futures wait. A future fires ``state``, ``cancellable``,
-``end_reason`` and ``done`` itself (``BaseFuture._fire``), so for those
-names, with the default ``dispatch="same"``, it keeps the handler in a list
-of its own and calls it as Traits' notifier would: with the same
+``end_reason`` and ``done`` itself (``BaseFuture._fire``), and its message
+handlers set the untyped events of ``_KEPT_EVENTS`` (``result_event``,
+``progress``), so for those names, with the default ``dispatch="same"``, it
+keeps the handler in a tuple of its own and calls it as Traits' notifier
+would: with the same
 :class:`~traits.observation.api.TraitChangeEvent`, through Traits'
 ``dispatch_same`` (async handlers included), exceptions through Traits'
 observer exception handler (``push_exception_handler`` applies), a weak
@@ -42,7 +44,7 @@ FIRED_TRAITS = frozenset({"state", "cancellable", "end_reason", "done"})
 
 
 class FutureObserving(HasStrictTraits):
-    """``observe()`` of a future: the fired traits kept in a list of the future's own."""
+    """``observe()`` of a future: handlers of the traits it fires itself are kept by it."""
 
     #: (name, handler or a WeakMethod of it, count, dispatch_same or None if
     #: the handler is not async) per handler observed here: that one tuple

@@ -332,18 +332,19 @@ class BaseFuture(FutureWaiting, FutureObserving, FutureOutcome):
         raised once all have run.
         """
         first_error: Exception | None = None
-        # Each change goes to the handlers observe() kept, then to Traits' notifiers.
-        observed = self._observers
+        # Each change goes to the handlers observe() kept, then to Traits'
+        # notifiers. _observers is read at each change: a handler of one may
+        # observe the next.
         # trait_property_changed is missing from the traits stubs.
         notify = self.trait_property_changed  # type: ignore[attr-defined]
         for name, before, after in changes:
             try:
                 if name == "done":
                     end_reason = self.end_reason
-                    if observed:
+                    if self._observers:
                         self._notify_observers("end_reason", None, end_reason)
                     notify("end_reason", None, end_reason)
-                if observed:
+                if self._observers:
                     self._notify_observers(name, before, after)
                 notify(name, before, after)
             except Exception as error:
