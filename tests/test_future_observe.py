@@ -367,3 +367,13 @@ def test_untyped_item_events_are_kept_by_the_future(
     future.observe(lambda event: None, name)
     assert (future._observers is not None) is kept
     assert bool(future._trait(name, 0)._notifiers(False)) is not kept
+
+
+def test_kept_handlers_are_not_copied_with_the_traits() -> None:
+    """As Traits' notifiers: copy_traits and the pickled state leave the handlers behind."""
+    future = CallFuture()
+    future.observe(lambda event: None, "done")
+    copy = CallFuture()
+    copy.copy_traits(future)
+    assert copy._observers is None
+    assert "_observers" not in future.__getstate__()

@@ -52,7 +52,7 @@ class FutureObserving(HasStrictTraits):
     #: a tuple of them for several; None until the first. Replaced on
     #: change, so that a change in progress goes on with the handlers it
     #: started with.
-    _observers = AnyTrait()
+    _observers = AnyTrait(transient=True)
 
     #: Untyped Event traits of the class whose handlers are kept here too.
     #: The message handler that sets one calls
