@@ -215,8 +215,8 @@ class Stopping(ExecutorParts):
 
     def _job_ended(self, job_id: int) -> None:
         # Called twice per job: by its future as the job sends its last
-        # message, then by the router. Job ids are never reused and only
-        # this thread removes them, so a look without the lock tells.
+        # message, then by the router. Job ids are never reused, so an id
+        # missing now stays missing: the second call needs no lock.
         if job_id not in self._jobs:
             return
         with self._lock:
