@@ -401,3 +401,18 @@ def test_dask_children_deliver_every_item_and_cancel_every_job() -> None:
     n = SIZES["dask-cancel"]
     assert cancel["rounds"] == cancel["cancelled"] == 2 * n
     assert 0 < cancel["busy_cancel_p50_ms"] <= cancel["busy_cancel_p99_ms"]
+
+
+def test_where_accounts_for_every_part_of_a_call() -> None:
+    """benchmarks.where: the parts of a call's time and of a future's bytes add up."""
+    from benchmarks import where
+
+    rows = where.time_parts(200)
+    *parts, (total_label, total_share, total_us) = rows
+    assert total_label.startswith("total") and total_share == 1.0 and total_us > 0
+    assert math.isclose(sum(us for _, _, us in parts), total_us, rel_tol=1e-6)
+    assert all(us >= 0 for label, _, us in parts if not label.startswith("Qt")), rows
+
+    *allocations, (total_label, total_bytes) = where.memory_parts(200)
+    assert total_label == "total" and total_bytes > 0
+    assert any(label.startswith("the future") for label, _ in allocations), allocations

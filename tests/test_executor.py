@@ -6,6 +6,7 @@ import multiprocessing
 import threading
 
 import pytest
+from traits.api import List
 
 from tests._support import Recorder, blocked_workers, wait_done, wait_event, wait_for
 from traits_jobs.api import (
@@ -361,3 +362,37 @@ def test_owned_asyncio_loop_is_closed_at_stop():
     assert not loop.event_loop.is_closed()
     loop.close()
     assert loop.event_loop.is_closed()
+
+
+class JobsWatchingExecutor(TraitsExecutor):
+    """An executor subclass with a static observer of ``jobs``."""
+
+    seen = List()
+
+    def _jobs_changed(self, new):
+        self.seen.append(("static", len(new)))
+
+
+@pytest.mark.parametrize("how", ["observe", "on_trait_change", "anytrait", "static"])
+def test_every_kind_of_observer_of_jobs_hears_submit_and_end(how):
+    """jobs fires on submit and on end for each way of observing it."""
+    executor = JobsWatchingExecutor(event_loop=ManualEventLoop())
+    seen = executor.seen if how == "static" else []
+    if how != "static":
+        # Another class without the static observer: nothing on the class's trait.
+        executor.shutdown(timeout=SAFETY_TIMEOUT)
+        executor = TraitsExecutor(event_loop=ManualEventLoop())
+    if how == "observe":
+        executor.observe(lambda event: seen.append(len(event.new)), "jobs")
+    elif how == "on_trait_change":
+        executor.on_trait_change(lambda new: seen.append(len(new)), "jobs")
+    elif how == "anytrait":
+        executor.on_trait_change(
+            lambda obj, name, new: seen.append(len(new)) if name == "jobs" else None
+        )
+    try:
+        future = submit_call(executor, abs, -1)
+        future.wait(SAFETY_TIMEOUT)
+        assert [entry[-1] if isinstance(entry, tuple) else entry for entry in seen] == [1, 0]
+    finally:
+        executor.shutdown(timeout=SAFETY_TIMEOUT)

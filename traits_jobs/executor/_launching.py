@@ -217,12 +217,47 @@ class Launching(ExecutorParts):
             self._event_loop.call_soon_threadsafe(callback)
 
     def _book_changed(self) -> None:
-        """Tell observers of jobs, background_jobs, claimed_resources. Main thread only."""
-        for name in ("jobs", "background_jobs", "claimed_resources"):
+        """Tell observers of jobs, background_jobs, claimed_resources. Main thread only.
+
+        Twice per job (submitted, ended): the usual answer, nobody observes,
+        is found without looking at each trait. An observer of one of them
+        (``observe``, ``on_trait_change``) made a copy of it for this object,
+        one of every trait (``on_trait_change`` with no name) is on the
+        object, and a static ``_jobs_changed`` is on the class's trait.
+        """
+        # The traits stubs lack _instance_traits, _notifiers and _trait.
+        instance = self._instance_traits()  # type: ignore[attr-defined]
+        if (
+            "jobs" not in instance
+            and "background_jobs" not in instance
+            and "claimed_resources" not in instance
+            and not self._notifiers(False)  # type: ignore[attr-defined]
+            and not _static_book_observers(type(self))
+        ):
+            return
+        for name in _BOOK:
             # Build the new value only for observers: it costs O(live jobs).
             trait = self._trait(name, 0)  # type: ignore[attr-defined]
             if (trait is not None and trait._notifiers(False)) or self._notifiers(False):  # type: ignore[attr-defined]
                 self._notify(name, None, getattr(self, name))
+
+
+#: The executor's traits that follow its table of jobs.
+_BOOK = ("jobs", "background_jobs", "claimed_resources")
+
+
+#: Class -> whether it has static observers of the traits in ``_BOOK``.
+_STATIC_BOOK_OBSERVERS: dict[type, bool] = {}
+
+
+def _static_book_observers(cls: type) -> bool:
+    """True if a class has static observers (``_jobs_changed``) of the traits in ``_BOOK``."""
+    known = _STATIC_BOOK_OBSERVERS.get(cls)
+    if known is None:
+        class_traits = cls.__class_traits__  # type: ignore[attr-defined]
+        known = any(class_traits[name]._notifiers(False) for name in _BOOK)
+        _STATIC_BOOK_OBSERVERS[cls] = known
+    return known
 
 
 def _describe(future: BaseFuture) -> str:

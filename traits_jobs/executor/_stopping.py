@@ -214,6 +214,11 @@ class Stopping(ExecutorParts):
     # -- delivery callbacks: main thread ------------------------------------
 
     def _job_ended(self, job_id: int) -> None:
+        # Called twice per job: by its future as the job sends its last
+        # message, then by the router. Job ids are never reused, so an id
+        # missing now stays missing: the second call needs no lock.
+        if job_id not in self._jobs:
+            return
         with self._lock:
             # Already gone if shutdown() ran in an observer of this job's last message.
             job = self._jobs.pop(job_id, None)
@@ -223,9 +228,11 @@ class Stopping(ExecutorParts):
         # Its locks (a job that did not leave its with-blocks) and claims are free.
         self._job_locks.release_job(job_id)
         self._job_locks.wake()
-        self._launch_ready(ready)
+        if ready:
+            self._launch_ready(ready)
         self._book_changed()
-        self._finish_stop_if_due()
+        if self._internal_state == STOPPING:
+            self._finish_stop_if_due()
 
     def _observer_failed(self, job_id: int, error: BaseException) -> None:
         job = self._jobs.get(job_id)

@@ -239,7 +239,8 @@ class TraitsExecutor(
                 f"methods), got {type(task).__name__}: {safe_repr(task)}"
             )
             raise TypeError(msg)
-        if self._waiter.on_main_thread():
+        on_main_thread = self._waiter.on_main_thread()
+        if on_main_thread:
             self._check_event_loop()
         self._check_running("submit a job")
         job = self._make_job(task, job_options)
@@ -274,7 +275,10 @@ class TraitsExecutor(
             self._launch(job)
         for preemption in preempt:
             self._on_main_thread(functools.partial(self._preempt, preemption))
-        self._on_main_thread(self._book_changed)
+        if on_main_thread:
+            self._book_changed()
+        else:
+            self._event_loop.call_soon_threadsafe(self._book_changed)
         if renamed is not None:
             self._warn_renamed(job_options.name, renamed)
         return future

@@ -17,6 +17,7 @@ from traits.api import Any as AnyTrait
 from traits.api import Bool, Instance, Property, Str, Union, provides
 from traits.api import Callable as CallableTrait
 
+from traits_jobs.jobs._future_observing import FutureObserving
 from traits_jobs.jobs._future_outcome import FutureOutcome
 from traits_jobs.jobs._future_waiting import FutureWaiting
 from traits_jobs.jobs._state_machine import (
@@ -61,10 +62,12 @@ logger = logging.getLogger(__name__)
 # Enum member lookups through the class are slow on the hot path.
 _WAITING, _EXECUTING = S.WAITING, S.EXECUTING
 _RETURNED, _RAISED, _ABANDONED = Control.RETURNED, Control.RAISED, Control.ABANDONED
+# A tuple, not ``Control | Event``: that would make a union type on every message.
+_NOT_MESSAGES = (Control, Event)
 
 
 @provides(IFuture)
-class BaseFuture(FutureWaiting, FutureOutcome):
+class BaseFuture(FutureWaiting, FutureObserving, FutureOutcome):
     """Base class of futures: the main-thread view of one background job.
 
     Its traits change only on the main thread, as messages from the job are
@@ -235,7 +238,7 @@ class BaseFuture(FutureWaiting, FutureOutcome):
             if handler is not None:
                 handler(self, payload)
                 return False
-        if isinstance(kind, Control | Event):
+        if isinstance(kind, _NOT_MESSAGES):
             if (kind is _RETURNED or kind is _RAISED or kind is _ABANDONED) and (
                 state is _EXECUTING or state is _WAITING
             ):
@@ -329,12 +332,20 @@ class BaseFuture(FutureWaiting, FutureOutcome):
         raised once all have run.
         """
         first_error: Exception | None = None
+        # Each change goes to the handlers observe() kept, then to Traits'
+        # notifiers. _observers is read at each change: a handler of one may
+        # observe the next.
         # trait_property_changed is missing from the traits stubs.
         notify = self.trait_property_changed  # type: ignore[attr-defined]
         for name, before, after in changes:
             try:
                 if name == "done":
-                    notify("end_reason", None, self.end_reason)
+                    end_reason = self.end_reason
+                    if self._observers:
+                        self._notify_observers("end_reason", None, end_reason)
+                    notify("end_reason", None, end_reason)
+                if self._observers:
+                    self._notify_observers(name, before, after)
                 notify(name, before, after)
             except Exception as error:
                 if first_error is None:
@@ -356,8 +367,11 @@ class BaseFuture(FutureWaiting, FutureOutcome):
         """The future just became done; its observers have not run yet. For subclasses."""
 
     def _run_done_callbacks(self) -> None:
-        callbacks, self._done_callbacks = self._done_callbacks, None
-        for fn in callbacks or ():
+        callbacks = self._done_callbacks
+        if callbacks is None:
+            return
+        self._done_callbacks = None
+        for fn in callbacks:
             self._run_callback(fn)
 
     def _run_callback(self, fn: Callable[[Any], object], argument: Any = None) -> None:

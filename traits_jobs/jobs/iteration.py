@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from traits.api import Event
+from traits.trait_base import Undefined
 
 from traits_jobs.jobs._submit import FunctionSpecification, FunctionTask, check_callable
 from traits_jobs.jobs.base_task import Parked
@@ -62,8 +63,12 @@ class IterationFuture(PausableFuture):
             msg = f"send() to {self!r}: {error}"
             raise RuntimeError(msg) from None
 
+    _KEPT_EVENTS = frozenset({"result_event"})
+
     @message_handler(GENERATED)
     def _on_generated(self, item: Any) -> None:
+        if self._observers:
+            self._notify_observers("result_event", Undefined, item)
         self.result_event = item
 
 

@@ -124,12 +124,12 @@ class JobOptions:
         ValueError
             For a value of the right type out of its range.
         """
+        if not options:
+            return _DEFAULT
         unknown = sorted(set(options) - set(JOB_OPTIONS))
         if unknown:
             msg = f"unknown job option(s) {unknown}; the options are {list(JOB_OPTIONS)}"
             raise TypeError(msg)
-        if not options:
-            return _DEFAULT
         name = options.get("name")
         if name is not None and not isinstance(name, str):
             msg = f"name must be a str or None, not {type(name).__name__}: {name!r}"

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from traits.api import Event
+from traits.trait_base import Undefined
 
 from traits_jobs.jobs._submit import FunctionSpecification, FunctionTask, check_callable
 from traits_jobs.jobs.base_future import BaseFuture
@@ -38,8 +39,12 @@ class ProgressFuture(BaseFuture):
     #: ``coalesce_progress=True``: with the newest one not yet delivered).
     progress = Event()
 
+    _KEPT_EVENTS = frozenset({"progress"})
+
     @message_handler(PROGRESS)
     def _on_progress(self, report: Any) -> None:
+        if self._observers:
+            self._notify_observers("progress", Undefined, report)
         self.progress = report
 
 
