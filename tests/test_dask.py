@@ -34,6 +34,7 @@ from traits_jobs.api import (  # noqa: E402
     WorkerDiedError,
     submit_call,
     submit_iteration,
+    submit_loop,
     submit_progress,
 )
 from traits_jobs.testing import SAFETY_TIMEOUT  # noqa: E402
@@ -540,3 +541,19 @@ def test_a_delivered_item_is_not_kept_by_the_pool(dask_executor, context):
     poll_until(lambda: ref() is None)
     release.set()
     done(dask_executor, future)
+
+
+def test_a_steered_loop_leaves_no_growing_list_on_the_scheduler(dask_executor, client):
+    """Requests the task has fetched are dropped: 300 settings later, none is kept."""
+    loop = submit_loop(dask_executor, jobs.publish_settings, period=0.001, settings=0)
+    run_until(dask_executor, lambda: loop.status == 0)
+    for value in range(1, 301):
+        loop.set_settings(value)
+    run_until(dask_executor, lambda: loop.status == 300)
+
+    def kept():
+        return [requests for _, requests in scheduler_state(client)["records"].values()]
+
+    poll_until(lambda: kept() == [[]])
+    loop.set_settings("end")
+    assert done(dask_executor, loop).end_reason == STOPPED

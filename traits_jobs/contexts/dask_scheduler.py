@@ -51,7 +51,17 @@ FROM_TASK = 1
 class _Record:
     """What the scheduler keeps of one live job."""
 
-    __slots__ = ("acked", "changed", "client", "requests", "state", "topic", "wire", "worker")
+    __slots__ = (
+        "acked",
+        "changed",
+        "client",
+        "requests",
+        "seen",
+        "state",
+        "topic",
+        "wire",
+        "worker",
+    )
 
     def __init__(self, topic: str, wire: int, client: str) -> None:
         self.topic = topic
@@ -60,8 +70,12 @@ class _Record:
         #: "queued", "running", "withdrawn" or "died".
         self.state = "queued"
         self.worker: str | None = None
-        #: [op, pickled argument or None], in the order they were made.
+        #: [op, pickled argument or None], in the order they were made, from
+        #: the first the task has not seen on: a loop steered for days keeps
+        #: only what its watcher has yet to fetch.
         self.requests: list[list[Any]] = []
+        #: How many requests the task has seen (and were dropped here).
+        self.seen = 0
         #: How many of the task's batches the client has delivered.
         self.acked = 0
         #: Set when a request arrives or the record goes; made by a waiting poll.
@@ -141,7 +155,11 @@ class TraitsJobsPlugin(SchedulerPlugin):
         Waits up to ``wait`` seconds for a request, or for a count above ``acked``.
         """
         record = self._records.get(key)
-        if record is not None and len(record.requests) <= after and record.acked <= acked:
+        if record is not None and after > record.seen:
+            # The task has these: they need not be kept.
+            del record.requests[: after - record.seen]
+            record.seen = after
+        if record is not None and not record.requests and record.acked <= acked:
             if record.changed is None:
                 record.changed = asyncio.Event()
             changed = record.changed
@@ -152,7 +170,11 @@ class TraitsJobsPlugin(SchedulerPlugin):
             record = self._records.get(key)
         if record is None:
             return {"gone": True, "requests": [], "acked": acked}
-        return {"gone": False, "requests": record.requests[after:], "acked": record.acked}
+        return {
+            "gone": False,
+            "requests": record.requests[after - record.seen :],
+            "acked": record.acked,
+        }
 
     # -- scheduler events ------------------------------------------------------
 
