@@ -172,8 +172,11 @@ def test_an_unpicklable_argument_is_refused_at_submit(process_executor):
 
 
 @pytest.mark.parametrize("death", ["exit_hard", "kill_self", "segfault"])
-def test_a_dying_worker_fails_its_job_and_the_pool_goes_on(process_executor, death):
-    """os._exit, SIGKILL, a segfault: the job FAILED with WorkerDiedError; the next job runs."""
+def test_a_dying_worker_fails_its_job_and_the_pool_goes_on(process_executor, context, death):
+    """os._exit, SIGKILL, a segfault: the job FAILED with WorkerDiedError; the pool goes on.
+
+    Two jobs held at once then need two workers: the dead one was replaced.
+    """
     args = (7,) if death == "exit_hard" else ()
     before = {process.pid for process in process_executor._worker_pool.processes}
     future = done(process_executor, submit_call(process_executor, getattr(jobs, death), *args))
@@ -182,7 +185,12 @@ def test_a_dying_worker_fails_its_job_and_the_pool_goes_on(process_executor, dea
     assert "died" in str(future.error)
     again = [submit_call(process_executor, jobs.add, n, n) for n in range(4)]
     assert [done(process_executor, f).result for f in again] == [0, 2, 4, 6]
+    release = context.event()
+    holders = [submit_call(process_executor, jobs.wait_for, release) for _ in range(2)]
+    run_until(process_executor, lambda: all(h.state == EXECUTING for h in holders))
     after = {process.pid for process in process_executor._worker_pool.processes}
+    release.set()
+    assert [done(process_executor, h).result for h in holders] == ["released"] * 2
     assert after != before
     assert len(after) == 2
 
