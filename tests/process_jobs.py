@@ -222,3 +222,12 @@ def steer_values_settings_and_pause(executor, gate, unpicklable, run_until):
         held.send(unpicklable)
     held.send("end")
     wait(lambda: held.done)
+
+
+def raise_unpicklably_when_closed():
+    """Yield until stopped, then raise an exception that does not pickle on the way out."""
+    try:
+        while True:
+            yield 1
+    finally:
+        raise Unpicklable("on the way out")

@@ -557,3 +557,11 @@ def test_a_steered_loop_leaves_no_growing_list_on_the_scheduler(dask_executor, c
     poll_until(lambda: kept() == [[]])
     loop.set_settings("end")
     assert done(dask_executor, loop).end_reason == STOPPED
+
+
+def test_a_cancelled_job_whose_end_does_not_pickle_still_ends(dask_executor):
+    """Cancelled, then failing with an exception that does not pickle: CANCELLED, not stuck."""
+    future = submit_iteration(dask_executor, jobs.raise_unpicklably_when_closed)
+    run_until(dask_executor, lambda: future.state == EXECUTING)
+    future.cancel()
+    assert done(dask_executor, future).state == CANCELLED

@@ -323,3 +323,11 @@ def test_a_process_loop_finalizes_once_however_it_ends(process_executor, manager
     assert recorded.count("finalize") == 1
     if ending == "error":
         assert str(loop.error) == "sensor unplugged"
+
+
+def test_a_cancelled_job_whose_end_does_not_pickle_still_ends(process_executor):
+    """Cancelled, then failing with an exception that does not pickle: CANCELLED, not stuck."""
+    future = submit_iteration(process_executor, jobs.raise_unpicklably_when_closed)
+    run_until(process_executor, lambda: future.state == EXECUTING)
+    future.cancel()
+    assert done(process_executor, future).state == CANCELLED

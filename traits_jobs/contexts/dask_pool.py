@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from traits_jobs.contexts.dask_scheduler import FROM_TASK, PREFIX
 from traits_jobs.contexts.dask_worker import run_dask_job
-from traits_jobs.contexts.remote import ENDS, RemoteControl, open_frame
+from traits_jobs.contexts.remote import RemoteControl, Sink, deliver_frame
 from traits_jobs.states.exceptions import WorkerDiedError
 from traits_jobs.states.failure import marshal_exception, safe_str
 from traits_jobs.states.messages import Control
@@ -35,9 +35,6 @@ if TYPE_CHECKING:
     from traits_jobs.contexts.dask_context import DaskContext
 
 logger = logging.getLogger(__name__)
-
-#: ``sink(job_id, kind, payload)``: where a job's messages go.
-Sink = Callable[[int, Any, Any], None]
 
 #: Seconds :meth:`DaskWorkerPool.shutdown` waits for the scheduler to hear the last requests.
 FLUSH_TIMEOUT = 10.0
@@ -253,20 +250,10 @@ class DaskWorkerPool(concurrent.futures.Executor):
             del item
 
     def _deliver(self, data: bytes) -> None:
-        wires = self._wires
+        wires, job_over = self._wires, self._job_over
         origin, frames = pickle.loads(data)
         for wire, kind, payload in frames:
-            target = wires.get(wire)
-            if target is None:
-                continue  # Its job ended.
-            sink, job_id, control = target
-            if control.is_set() and not isinstance(kind, Control):
-                continue  # Cancelled: its future takes only its start and end.
-            kind, payload = open_frame(kind, payload)
-            if kind in ENDS:
-                self._job_over(wire, control)
-            sink(job_id, kind, payload)
-            del payload
+            deliver_frame(wire, kind, payload, wires, job_over)
         if origin == FROM_TASK and frames:
             # Delivered (the router may have made this thread wait): the task may send more.
             self._count_delivered(frames[0][0])

@@ -17,6 +17,7 @@ that runs it, or wait with the job until it is handed over.
 
 import collections
 import concurrent.futures
+import functools
 import itertools
 import logging
 import multiprocessing
@@ -27,7 +28,13 @@ from collections.abc import Callable
 from typing import Any
 
 from traits_jobs.contexts.process_worker import IDLE, READY, worker_main
-from traits_jobs.contexts.remote import ENDS, RemoteControl, open_frame, pickle_task, plain_dumps
+from traits_jobs.contexts.remote import (
+    RemoteControl,
+    Sink,
+    deliver_frame,
+    pickle_task,
+    plain_dumps,
+)
 from traits_jobs.states.exceptions import WorkerDiedError
 from traits_jobs.states.failure import marshal_exception
 from traits_jobs.states.messages import Control
@@ -116,7 +123,7 @@ class ProcessWorkerPool(concurrent.futures.Executor):
         self._initializer = (initializer, initargs)
         self._lock = threading.Lock()
         #: wire id -> (sink, the executor's job id, the job's control).
-        self._wires: dict[int, tuple[Callable[[int, Any, Any], None], int, RemoteControl]] = {}
+        self._wires: dict[int, tuple[Sink, int, RemoteControl]] = {}
         self._wire_ids = itertools.count()
         self._pending: collections.OrderedDict[Any, _Pending] = collections.OrderedDict()
         #: job key -> worker running it.
@@ -259,20 +266,12 @@ class ProcessWorkerPool(concurrent.futures.Executor):
     def _deliver(self, data: bytes) -> None:
         wires = self._wires
         worker_index, frames = pickle.loads(data)
+        job_over = functools.partial(self._job_over, worker_index)
         for wire, kind, payload in frames:
             if wire < 0:
                 self._note(worker_index, kind, payload)
-                continue
-            target = wires.get(wire)
-            if target is None:
-                continue  # Its job ended (its worker died, or a stray).
-            sink, job_id, control = target
-            kind, payload = open_frame(kind, payload)
-            if kind in ENDS:
-                self._job_over(worker_index, wire, control)
-            sink(job_id, kind, payload)
-            # Hold no item while waiting for the next batch.
-            del payload
+            else:
+                deliver_frame(wire, kind, payload, wires, job_over)
 
     def _note(self, worker_index: int, kind: str, payload: Any) -> None:
         with self._lock:

@@ -11,7 +11,7 @@ each request (cancel, stop, pause, settings, values) to where the job runs.
 """
 
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from traits_jobs.contexts.process_worker import UNPICKLABLE, plain_dumps
@@ -24,6 +24,9 @@ PoolT = TypeVar("PoolT")
 
 #: The kinds that end a job.
 ENDS = (Control.RETURNED, Control.RAISED, Control.ABANDONED)
+
+#: ``sink(job_id, kind, payload)``: where a job's messages go (its executor's router).
+Sink = Callable[[int, Any, Any], None]
 
 #: ``dumps(obj) -> bytes``: how a context pickles what crosses to its workers.
 Dumps = Callable[[Any], bytes]
@@ -156,6 +159,33 @@ def what_does_not_pickle(task: Any, dumps: Dumps = plain_dumps) -> str:
         except Exception:
             return label
     return f"the job {safe_repr(task)}"
+
+
+def deliver_frame(
+    wire: int,
+    kind: Any,
+    payload: bytes,
+    wires: "Mapping[int, tuple[Sink, int, RemoteControl]]",
+    job_over: "Callable[[int, RemoteControl], object]",
+) -> None:
+    """Pass one frame from a worker to its job's sink. The pool's listener thread.
+
+    ``wires`` maps a wire to ``(sink, job id, control)`` of a live job; a
+    frame of a job that has ended is dropped, and so is a message of a
+    cancelled job that its future would drop (anything but its start and
+    end), without unpickling it. A frame that ends the job calls
+    ``job_over(wire, control)`` before it reaches the sink.
+    """
+    target = wires.get(wire)
+    if target is None:
+        return  # Its job ended.
+    sink, job_id, control = target
+    if control.is_set() and kind != UNPICKLABLE and not isinstance(kind, Control):
+        return
+    kind, payload = open_frame(kind, payload)
+    if kind in ENDS:
+        job_over(wire, control)
+    sink(job_id, kind, payload)
 
 
 def open_frame(kind: Any, payload: bytes) -> tuple[Any, Any]:
