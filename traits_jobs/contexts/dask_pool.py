@@ -58,8 +58,8 @@ class DaskWorkerPool(concurrent.futures.Executor):
         self._futures: dict[int, Any] = {}
         #: What the pump sends next, in order.
         self._outbox: list[tuple[Any, ...]] = []
-        #: wire -> batches of its task delivered; key -> the count the pump sends next.
-        self._delivered: dict[int, int] = {}
+        #: key -> batches of its task delivered; key -> the count the pump sends next.
+        self._delivered: dict[str, int] = {}
         self._acks: dict[str, int] = {}
         self._pumping = False
         self._client: Any = None
@@ -262,9 +262,8 @@ class DaskWorkerPool(concurrent.futures.Executor):
         with self._lock:
             key = self._keys.get(wire)
             if key is None:
-                self._delivered.pop(wire, None)
-                return
-            count = self._delivered[wire] = self._delivered.get(wire, 0) + 1
+                return  # Its job ended.
+            count = self._delivered[key] = self._delivered.get(key, 0) + 1
             self._acks[key] = count
         self._kick()
 
@@ -272,12 +271,11 @@ class DaskWorkerPool(concurrent.futures.Executor):
         control._closed = True
         with self._lock:
             self._wires.pop(wire, None)
-            self._delivered.pop(wire, None)
+            future = self._futures.pop(wire, None)
             key = self._keys.pop(wire, None)
             if key is not None:
+                self._delivered.pop(key, None)
                 self._acks.pop(key, None)
-            future = self._futures.pop(wire, None)
-            if key is not None:
                 self._outbox.append(("forget", key))
         if future is not None:
             # Let the task go: the scheduler forgets it and never runs it again.
@@ -335,6 +333,7 @@ class DaskWorkerPool(concurrent.futures.Executor):
                 self._wires.clear()
                 self._keys.clear()
                 self._futures.clear()
+                self._delivered.clear()
                 self._acks.clear()
                 if self._client is not None:
                     # The plugin unsubscribes the client and drops the topic, in
