@@ -297,6 +297,8 @@ def test_bad_arguments_are_refused_at_the_call(client, context):
         DaskContext(client, n_workers=2)
     with pytest.raises(TypeError, match="security"):
         DaskContext(client, security=object())
+    with pytest.raises(ValueError, match="connect_timeout"):
+        DaskContext(client, connect_timeout=-1)
     with pytest.raises(ValueError, match="max_workers"):
         TraitsExecutor(event_loop=ManualEventLoop(), context=context, max_workers=2)
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from traits_jobs.contexts.i_parallel_context import IParallelContext, MessageSink, PoolJob, Withdraw
 from traits_jobs.contexts.remote import RemoteControl, own_pool, pickle_task
 from traits_jobs.states.failure import safe_repr, safe_str
+from traits_jobs.states.seconds import check_seconds
 
 if TYPE_CHECKING:
     import concurrent.futures
@@ -70,6 +71,8 @@ class DaskContext(IParallelContext):
         If dask distributed is not installed.
     TypeError
         If an argument has the wrong type, or cluster options come with a cluster.
+    ValueError
+        If ``connect_timeout`` is negative or not finite.
     """
 
     def __init__(
@@ -110,13 +113,11 @@ class DaskContext(IParallelContext):
         if security is not None and not isinstance(client_or_address, str):
             msg = "security applies when connecting to a scheduler address"
             raise TypeError(msg)
-        if isinstance(connect_timeout, bool) or not isinstance(connect_timeout, int | float):
-            msg = f"connect_timeout must be a number of seconds, not {connect_timeout!r}"
-            raise TypeError(msg)
+        seconds = check_seconds("connect_timeout", connect_timeout, allow_none=False)
         self._cloudpickle = cloudpickle
         self._target = client_or_address
         self._security = security
-        self._connect_timeout = float(connect_timeout)
+        self._connect_timeout: float = seconds  # type: ignore[assignment]
         self._cluster_options = {**CLUSTER_DEFAULTS, **cluster_options}
         self._lock = threading.Lock()
         self._connected = threading.Event()

@@ -25,10 +25,10 @@ from traits_jobs.jobs.loop import (
     LoopParams,
     LoopTask,
 )
-from traits_jobs.jobs.options import check_seconds
 from traits_jobs.states.exceptions import ExecutorStateError
 from traits_jobs.states.failure import safe_repr
 from traits_jobs.states.future_states import COMPLETED
+from traits_jobs.states.seconds import check_seconds
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,6 @@ from typing import Any
 from traits_jobs.executor._parts import ExecutorParts
 from traits_jobs.executor.job import Job
 from traits_jobs.jobs._state_machine import Event
-from traits_jobs.jobs.options import check_seconds
 from traits_jobs.states.exceptions import (
     ExecutorStateError,
     ShutdownTimeoutError,
@@ -21,6 +20,7 @@ from traits_jobs.states.exceptions import (
 )
 from traits_jobs.states.executor_states import RUNNING, STOPPED, STOPPING
 from traits_jobs.states.failure import marshal_exception, safe_repr
+from traits_jobs.states.seconds import check_seconds
 
 logger = logging.getLogger(__name__)
 

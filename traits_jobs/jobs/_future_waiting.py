@@ -10,8 +10,8 @@ import asyncio
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
-from traits_jobs.jobs.options import check_seconds
 from traits_jobs.states.exceptions import WaitTimeoutError
+from traits_jobs.states.seconds import check_seconds
 
 if TYPE_CHECKING:
     from traits_jobs.jobs.base_future import BaseFuture

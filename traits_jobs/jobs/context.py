@@ -12,10 +12,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from traits_jobs.jobs.base_task import current_task
-from traits_jobs.jobs.options import check_seconds
 from traits_jobs.jobs.status import report_progress
 from traits_jobs.states.exceptions import JobStopRequested
 from traits_jobs.states.messages import PUBLISHED_STATUS
+from traits_jobs.states.seconds import check_seconds
 
 if TYPE_CHECKING:
     from traits_jobs.jobs.base_task import BaseTask

@@ -17,8 +17,8 @@ from types import TracebackType
 from typing import Any
 
 from traits_jobs.jobs.base_task import BaseTask, current_task
-from traits_jobs.jobs.options import check_seconds
 from traits_jobs.states.resources import validate_resources
+from traits_jobs.states.seconds import check_seconds
 
 
 class JobLock:

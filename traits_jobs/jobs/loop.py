@@ -27,12 +27,13 @@ from traits_jobs.jobs.context import JobContext
 from traits_jobs.jobs.i_task_specification import ITaskSpecification
 from traits_jobs.jobs.loop_schedule import MISSED_POLICIES, LoopSchedule, MissedIteration
 from traits_jobs.jobs.message_handlers import message_handler
-from traits_jobs.jobs.options import JOB_OPTIONS, check_seconds, split_options
+from traits_jobs.jobs.options import JOB_OPTIONS, split_options
 from traits_jobs.jobs.steering import PausableFuture, pause_point
 from traits_jobs.states.control import NO_VALUE
 from traits_jobs.states.exceptions import JobStopRequested, MissedDeadlineError
 from traits_jobs.states.failure import safe_repr, safe_str
 from traits_jobs.states.messages import ITERATIONS, MISSED, SETTINGS_APPLIED
+from traits_jobs.states.seconds import check_seconds
 
 if TYPE_CHECKING:
     from traits_jobs.jobs.i_task_specification import Submitter

@@ -11,9 +11,10 @@ of these names gets it through :func:`functools.partial`::
 """
 
 import dataclasses
-import math
 from collections.abc import Hashable
 from typing import Any
+
+from traits_jobs.states.seconds import check_seconds
 
 #: The option names, taken out of the keyword arguments of every submit function.
 JOB_OPTIONS: tuple[str, ...] = (
@@ -31,35 +32,6 @@ JOB_OPTIONS: tuple[str, ...] = (
 #: What ``on_conflict`` may be: raise ResourceConflictError at submit, or
 #: wait until the resources are free.
 ON_CONFLICT_CHOICES = ("raise", "wait")
-
-
-def check_seconds(option: str, value: object, *, allow_none: bool) -> float | None:
-    """Return ``value`` as seconds; raise naming ``option`` if it is not a valid duration.
-
-    Where None is allowed it means "no limit", and so does infinity, which
-    is returned as None. Elsewhere a duration must be finite.
-
-    Raises
-    ------
-    TypeError
-        If ``value`` is not a number (bools are not numbers here), nor an
-        allowed None.
-    ValueError
-        If it is negative, NaN, or infinite where None is not allowed.
-    """
-    if value is None and allow_none:
-        return None
-    is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    if not is_number or not value >= 0 or (value == math.inf and not allow_none):  # type: ignore[operator]
-        expected = (
-            "a non-negative number of seconds or None"
-            if allow_none
-            else "a finite, non-negative number of seconds"
-        )
-        msg = f"{option} must be {expected}, not {value!r}"
-        raise ValueError(msg) if is_number else TypeError(msg)
-    seconds = float(value)  # type: ignore[arg-type]
-    return None if seconds == math.inf else seconds
 
 
 def _flag(option: str, value: object) -> bool:
